@@ -1,0 +1,42 @@
+"""Application factory (flaskr-style): ``create_app(test_config)``."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from . import database, i18n
+from .database import StartupError  # noqa: F401  (re-exported for run.py)
+from flask_appbuilder import AppBuilder
+
+from .extensions import db, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    app.config.from_object("config")
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        raise StartupError("SECRET_KEY is not set: export SECRET_KEY=<a long random string> "
+                           "(or GRID_DEMO=1 for a demo).")
+    os.environ.setdefault("SPATIALITE_LIBRARY_PATH", app.config["SPATIALITE_LIBRARY_PATH"])
+
+    database.configure(app)
+    i18n.compile_catalogues(app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    from . import models  # noqa: F401  (register tables before migrations look)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    with app.app_context():
+        database.install_listeners(db.engine, app.config["SPATIALITE_LIBRARY_PATH"])
+        appbuilder = AppBuilder(base_template="grid/base.html")
+        appbuilder.init_app(app, db.session)
+        from .views import register_views
+        register_views(appbuilder)
+    from .cli import register_commands
+    register_commands(app)
+    return app

@@ -1,0 +1,99 @@
+"""Database engines: SQLite + SpatiaLite (embedded default) or PostgreSQL + PostGIS.
+
+SpatiaLite is loaded on every new SQLite connection. Python builds whose ``sqlite3`` cannot load
+extensions (pyenv's, macOS's) use ``pysqlite3`` instead, which can.
+"""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+
+
+class StartupError(RuntimeError):
+    """A problem with the machine that stops the app; its message is one sentence for the user."""
+
+
+SPATIALITE_HINT = (
+    "SpatiaLite is not installed: install it with `sudo apt-get install libsqlite3-mod-spatialite` "
+    "(Debian/Ubuntu) or set SPATIALITE_LIBRARY_PATH to mod_spatialite's location, then start again."
+)
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def sqlite_module():
+    """The first DB-API sqlite module on this Python that can load extensions."""
+    for name in ("sqlite3", "pysqlite3.dbapi2"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(module.connect(":memory:"), "enable_load_extension"):
+            return module
+    raise StartupError(
+        "This Python's sqlite3 cannot load extensions and pysqlite3 is missing: "
+        "install it with `pip install pysqlite3`."
+    )
+
+
+def load_spatialite(dbapi_conn, library: str) -> None:
+    dbapi_conn.enable_load_extension(True)
+    try:
+        dbapi_conn.load_extension(library)
+    finally:
+        dbapi_conn.enable_load_extension(False)
+
+
+def check_spatialite(module, library: str) -> None:
+    conn = module.connect(":memory:")
+    try:
+        load_spatialite(conn, library)
+    except Exception as exc:  # the driver raises its own OperationalError class
+        raise StartupError(SPATIALITE_HINT) from exc
+    finally:
+        conn.close()
+
+
+def configure(app) -> None:
+    """Set engine options for the configured URL; fail early with a clear sentence."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if make_url(url).drivername in ("postgresql", "postgres"):
+        # psycopg 3 is the driver we install, whatever SQLAlchemy's default for the version.
+        url = str(make_url(url).set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
+        app.config["SQLALCHEMY_DATABASE_URI"] = url
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    if is_sqlite(url):
+        module = sqlite_module()
+        check_spatialite(module, app.config["SPATIALITE_LIBRARY_PATH"])
+        options.setdefault("module", module)
+        # Pool connections per thread; SpatiaLite loads once per connection.
+        options.setdefault("connect_args", {"timeout": 30})
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+    else:
+        options.setdefault("pool_pre_ping", True)
+
+
+def install_listeners(engine: Engine, library: str) -> None:
+    """Per-connection set-up of a SpatiaLite engine (idempotent per engine)."""
+    if engine.dialect.name != "sqlite" or getattr(engine, "_grid_listeners", False):
+        return
+    engine._grid_listeners = True
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):
+        load_spatialite(dbapi_conn, library)
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        if cursor.execute("SELECT CheckSpatialMetaData()").fetchone()[0] < 1:
+            # Only WGS84 reference systems: all geometry here is SRID 4326.
+            cursor.execute("SELECT InitSpatialMetaData(1, 'WGS84')")
+        cursor.close()

@@ -1,0 +1,8 @@
+"""Extension singletons, bound to an app in ``create_app``.
+
+AppBuilder is made per app (it keeps views and menus), so it is not here."""
+from flask_appbuilder.utils.legacy import get_sqla_class
+from flask_migrate import Migrate
+
+db = get_sqla_class()()
+migrate = Migrate()

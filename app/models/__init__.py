@@ -1,0 +1,5 @@
+"""All mapped classes; importing this package registers them on FAB's ``Model.metadata``."""
+from flask_appbuilder.security.sqla import models as security_models  # noqa: F401  (ab_* tables)
+
+from . import consistency  # noqa: F401  (flush-time derivations)
+from .registry import Building, Community, Facility, Grid, Household, Resident  # noqa: F401

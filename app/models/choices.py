@@ -1,0 +1,96 @@
+"""Coded values with their labels. Codes are stored; labels are translated for display."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+
+class Choices:
+    """An ordered set of (code, label) pairs."""
+
+    def __init__(self, *pairs):
+        self.pairs = tuple(pairs)
+        self._labels = dict(pairs)
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+    def __contains__(self, code):
+        return code in self._labels
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(code for code, _ in self.pairs)
+
+    def label(self, code) -> str:
+        """The translated label of ``code``; an unknown code shows as itself."""
+        if code is None:
+            return ""
+        return str(self._labels.get(code, code))
+
+
+GENDER = Choices(("male", _l("Male")), ("female", _l("Female")))
+
+BUILDING_KIND = Choices(
+    ("dormitory", _l("Old work-unit dormitory")),
+    ("compound", _l("Gated commercial compound")),
+    ("other", _l("Other building")),
+)
+
+RESIDENCE_TYPE = Choices(
+    ("registered", _l("Registered resident")),
+    ("migrant", _l("Migrant")),
+    ("factory_family", _l("Factory family")),
+)
+
+RELATION_TO_HEAD = Choices(
+    ("head", _l("Head of household")),
+    ("spouse", _l("Spouse")),
+    ("child", _l("Child")),
+    ("parent", _l("Parent")),
+    ("grandchild", _l("Grandchild")),
+    ("other", _l("Other relation")),
+)
+
+POLITICAL_STATUS = Choices(
+    ("party_member", _l("CPC member")),
+    ("probationary", _l("Probationary CPC member")),
+    ("league_member", _l("Youth League member")),
+    ("other_party", _l("Democratic party member")),
+    ("masses", _l("Masses")),
+)
+PARTY_STATUSES = ("party_member", "probationary")
+
+PARTY_FLOW = Choices(
+    ("settled", _l("Settled")),
+    ("flowing_in", _l("Flowing in")),
+    ("flowing_out", _l("Flowing out")),
+)
+
+INFRASTRUCTURE_KINDS = ("fire_hydrant", "septic_tank", "sewer_manhole", "power_room")
+SERVICE_KINDS = ("clinic", "shop", "kindergarten", "barber", "laundry", "pharmacy")
+FACILITY_KIND = Choices(
+    ("fire_hydrant", _l("Fire hydrant")),
+    ("septic_tank", _l("Septic tank")),
+    ("sewer_manhole", _l("Sewer manhole")),
+    ("power_room", _l("Power room")),
+    ("clinic", _l("Community clinic")),
+    ("shop", _l("Shop")),
+    ("kindergarten", _l("Kindergarten")),
+    ("barber", _l("Barber")),
+    ("laundry", _l("Laundry")),
+    ("pharmacy", _l("Pharmacy")),
+)
+
+FACILITY_STATUS = Choices(
+    ("normal", _l("In service")),
+    ("needs_repair", _l("Needs repair")),
+    ("out_of_service", _l("Out of service")),
+)
+
+# Care tags are household flags; label per column name.
+CARE_TAGS = Choices(
+    ("low_income", _l("Low-income (dibao)")),
+    ("disability", _l("Disability")),
+    ("elderly_alone", _l("Elderly living alone")),
+    ("extreme_hardship", _l("Extreme hardship")),
+)

@@ -1,0 +1,42 @@
+"""Derived registry columns, kept in step on every flush.
+
+A household's grid is its building's grid; a resident's building and grid are their household's.
+Moving a building to another grid moves its households and residents with it.
+"""
+from __future__ import annotations
+
+from sqlalchemy import event, inspect, update
+from sqlalchemy.orm import Session
+
+from .registry import Building, Household, Resident
+
+
+def _load(session: Session, obj, relation: str, model, fk: str):
+    related = getattr(obj, relation)
+    if related is None and getattr(obj, fk) is not None:
+        related = session.get(model, getattr(obj, fk))
+    return related
+
+
+@event.listens_for(Session, "before_flush")
+def derive_registry_columns(session: Session, _context, _instances) -> None:
+    touched = list(session.new) + list(session.dirty)
+    for obj in touched:
+        if isinstance(obj, Household):
+            building = _load(session, obj, "building", Building, "building_id")
+            if building is not None:
+                obj.grid = building.grid
+    for obj in touched:
+        if isinstance(obj, Resident):
+            household = _load(session, obj, "household", Household, "household_id")
+            if household is not None:
+                building = _load(session, household, "building", Building, "building_id")
+                obj.building = building
+                obj.grid = building.grid if building is not None else household.grid
+    for obj in session.dirty:
+        if isinstance(obj, Building) and inspect(obj).attrs.grid.history.has_changes() and obj.id:
+            grid_id = obj.grid.id
+            session.execute(update(Household).where(Household.building_id == obj.id)
+                            .values(grid_id=grid_id).execution_options(synchronize_session=False))
+            session.execute(update(Resident).where(Resident.building_id == obj.id)
+                            .values(grid_id=grid_id).execution_options(synchronize_session=False))

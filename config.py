@@ -1,0 +1,39 @@
+"""Configuration read from the environment; see README "Configuration"."""
+import os
+from pathlib import Path
+
+from flask_appbuilder.const import AUTH_DB
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("GRID_INSTANCE_DIR", BASE_DIR / "instance"))
+
+# Embedded default: an SQLite file with SpatiaLite. DATABASE_URL=postgresql://… selects PostGIS.
+SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'grid.db'}"
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+# Demo mode seeds 桑园南社区 and its demo accounts. On by default only for the embedded database.
+GRID_DEMO = os.environ.get("GRID_DEMO", "0" if os.environ.get("DATABASE_URL") else "1") == "1"
+SECRET_KEY = os.environ.get("SECRET_KEY") or ("grid-demo-only-secret" if GRID_DEMO else None)
+SPATIALITE_LIBRARY_PATH = os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
+
+APP_NAME = "社区党建网格化管理平台"
+APP_THEME = ""
+AUTH_TYPE = AUTH_DB
+
+# The schema comes from Alembic only: FAB's create_all and permission sync run after migrations.
+FAB_CREATE_DB = False
+FAB_UPDATE_PERMS = False
+FAB_ADD_SECURITY_VIEWS = True
+FAB_API_SWAGGER_UI = False
+
+BABEL_DEFAULT_LOCALE = "zh"
+BABEL_DEFAULT_FOLDER = str(BASE_DIR / "translations")
+BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+LANGUAGES = {
+    "zh": {"flag": "cn", "name": "中文"},
+    "en": {"flag": "gb", "name": "English"},
+}
+
+# Registry lists stay short; every list is paged.
+FAB_API_MAX_PAGE_SIZE = 100
+PORT = int(os.environ.get("PORT", "8080"))
