@@ -1,6 +1,7 @@
 """Application factory (flaskr-style): ``create_app(test_config)``."""
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -13,6 +14,10 @@ from flask_appbuilder import AppBuilder
 from .extensions import db, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+# FAB warns once per geometry column that it has no filter for it; geometry is never searched.
+logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

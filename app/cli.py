@@ -1,5 +1,64 @@
-"""Flask CLI commands: ``flask --app run seed demo``, ``flask --app run stats``."""
+"""Flask CLI: ``flask --app run seed demo``, ``stats [--json]``, ``prepare``."""
+from __future__ import annotations
+
+import json
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from flask_babel import force_locale
+
+seed = AppGroup("seed", help="Load demo data.")
+
+
+@seed.command("demo")
+def seed_demo_command():
+    """桑园南社区 with the report's figures; running it again changes nothing."""
+    from seeds.demo import seed_demo
+
+    from .services.bootstrap import ensure_demo_admin
+
+    started = time.perf_counter()
+    created = seed_demo()
+    if created:
+        click.echo(f"Seeded 桑园南社区 in {time.perf_counter() - started:.1f} s.")
+    else:
+        click.echo("桑园南社区 is already there; nothing changed.")
+    if ensure_demo_admin():
+        click.echo("Created the demo account admin / demo123.")
+
+
+@click.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="One flat JSON object.")
+def stats_command(as_json: bool):
+    """The community's key figures, counted from the data."""
+    from .services.stats import community_figures, labels
+
+    figures = community_figures()
+    if as_json:
+        click.echo(json.dumps(figures, ensure_ascii=False))
+        return
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        names = labels()
+    width = max(len(name) for name in names.values()) + 2
+    for key, value in figures.items():
+        # CJK characters take two columns in a terminal.
+        name = names[key]
+        pad = width * 2 - sum(2 if ord(ch) > 0x2E80 else 1 for ch in name)
+        click.echo(f"{name}{' ' * pad}{value:>8}")
+
+
+@click.command("prepare")
+def prepare_command():
+    """Migrate, sync permissions and (demo mode, empty database) seed the demo."""
+    from .services.bootstrap import prepare_database
+
+    result = prepare_database()
+    click.echo("Database ready." + (" Demo seeded." if result["seeded"] else ""))
 
 
 def register_commands(app) -> None:
-    pass
+    app.cli.add_command(seed)
+    app.cli.add_command(stats_command)
+    app.cli.add_command(prepare_command)

@@ -53,10 +53,29 @@ def check_spatialite(module, library: str) -> None:
     conn = module.connect(":memory:")
     try:
         load_spatialite(conn, library)
+        spatialite_geos = conn.execute("SELECT geos_version()").fetchone()[0]
     except Exception as exc:  # the driver raises its own OperationalError class
         raise StartupError(SPATIALITE_HINT) from exc
     finally:
         conn.close()
+    check_one_geos(spatialite_geos)
+
+
+def check_one_geos(spatialite_geos: str) -> None:
+    """Shapely and SpatiaLite must share one GEOS library.
+
+    SQLite loads SpatiaLite with RTLD_GLOBAL, so its GEOS symbols take over calls that a wheel's
+    bundled GEOS has not bound yet; two versions in one process then fail or crash at random.
+    """
+    import shapely
+
+    shapely_geos = ".".join(map(str, shapely.geos_version))
+    if not spatialite_geos.startswith(shapely_geos):
+        raise StartupError(
+            f"Shapely uses GEOS {shapely_geos} but SpatiaLite uses GEOS {spatialite_geos}: rebuild "
+            "Shapely against the system GEOS with `pip install --force-reinstall --no-binary shapely "
+            "shapely` (needs libgeos-dev), as ./dev does."
+        )
 
 
 def configure(app) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import event, inspect, update
 from sqlalchemy.orm import Session
 
-from .registry import Building, Household, Resident
+from .registry import Building, Grid, Household, Resident
 
 
 def _load(session: Session, obj, relation: str, model, fk: str):
@@ -40,3 +40,19 @@ def derive_registry_columns(session: Session, _context, _instances) -> None:
                             .values(grid_id=grid_id).execution_options(synchronize_session=False))
             session.execute(update(Resident).where(Resident.building_id == obj.id)
                             .values(grid_id=grid_id).execution_options(synchronize_session=False))
+
+
+@event.listens_for(Session, "before_flush")
+def check_registry_fields(session: Session, _context, _instances) -> None:
+    """Every path that saves people (forms, seeds, imports, API) meets the same rules."""
+    from ..services.identity import normalize_identity
+    from ..validation import clean_colour, clean_phone
+
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Resident):
+            obj.id_number, obj.birth_date, obj.gender = normalize_identity(
+                obj.id_number or None, obj.birth_date, obj.gender)
+        if isinstance(obj, (Resident, Household)) and obj.phone:
+            obj.phone = clean_phone(obj.phone)
+        if isinstance(obj, Grid):
+            obj.colour = clean_colour(obj.colour)

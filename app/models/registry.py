@@ -13,7 +13,7 @@ from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, Index
                         Text, UniqueConstraint, func, select, text)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from .choices import (BUILDING_KIND, FACILITY_KIND, FACILITY_STATUS, GENDER, PARTY_STATUSES,
+from .choices import (BUILDING_KIND, CARE_TAGS, FACILITY_KIND, FACILITY_STATUS, GENDER, PARTY_STATUSES,
                       POLITICAL_STATUS, RELATION_TO_HEAD, RESIDENCE_TYPE)
 
 SRID = 4326
@@ -124,7 +124,11 @@ class Household(Model):
 
     @property
     def is_care(self) -> bool:
-        return bool(self.low_income or self.disability or self.elderly_alone or self.extreme_hardship)
+        return any(getattr(self, tag) for tag in CARE_TAGS.codes)
+
+    @property
+    def care_labels(self) -> str:
+        return "、".join(CARE_TAGS.label(tag) for tag in CARE_TAGS.codes if getattr(self, tag))
 
     def __str__(self) -> str:
         head = getattr(self, "head_name", None)

@@ -1,0 +1,1 @@
+"""Domain services: rules that views, commands, seeds and (later) the API share."""

@@ -1,0 +1,42 @@
+"""The community's key figures, counted in the database (never stored)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import distinct, func, or_, select
+
+from ..extensions import db
+from ..models import Building, Facility, Grid, Household, Resident
+from ..models.choices import PARTY_STATUSES, SERVICE_KINDS
+
+CARE = or_(Household.low_income, Household.disability, Household.elderly_alone,
+           Household.extreme_hardship)
+
+# key -> (label, query); later issues add their keys here.
+FIGURES = {
+    "grids": (_l("Grids"), select(func.count(Grid.id))),
+    "buildings": (_l("Buildings"), select(func.count(Building.id))),
+    "households": (_l("Households"), select(func.count(Household.id))),
+    "residents": (_l("Residents"), select(func.count(Resident.id))),
+    "party_members": (_l("Party members"),
+                      select(func.count(Resident.id)).where(Resident.political_status.in_(PARTY_STATUSES))),
+    "building_heads": (_l("Building heads"), select(func.count(distinct(Building.head_id)))),
+    "care_households": (_l("Care households"), select(func.count(Household.id)).where(CARE)),
+    "fire_hydrants": (_l("Fire hydrants"),
+                      select(func.count(Facility.id)).where(Facility.kind == "fire_hydrant")),
+    "septic_tanks": (_l("Septic tanks"),
+                     select(func.count(Facility.id)).where(Facility.kind == "septic_tank")),
+    "sewer_manholes": (_l("Sewer manholes"),
+                       select(func.count(Facility.id)).where(Facility.kind == "sewer_manhole")),
+    "power_rooms": (_l("Power rooms"),
+                    select(func.count(Facility.id)).where(Facility.kind == "power_room")),
+    "service_facilities": (_l("Service facilities"),
+                           select(func.count(Facility.id)).where(Facility.kind.in_(SERVICE_KINDS))),
+}
+
+
+def community_figures() -> dict[str, int]:
+    return {key: db.session.scalar(query) for key, (_label, query) in FIGURES.items()}
+
+
+def labels() -> dict[str, str]:
+    return {key: str(label) for key, (label, _query) in FIGURES.items()}

@@ -1,0 +1,101 @@
+"""Form fields for the registry: geometry as text, searchable dependent pickers, coded choices."""
+from __future__ import annotations
+
+from flask import url_for
+from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, Select2Widget
+from flask_babel import lazy_gettext as _l
+from geoalchemy2.shape import from_shape, to_shape
+from markupsafe import Markup, escape
+from wtforms import Field, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Optional, ValidationError
+
+from ..services import lookup
+from ..validation import FieldError, parse_geometry
+
+
+class GeometryField(TextAreaField):
+    """A geometry typed as WKT or GeoJSON; stored as SRID 4326."""
+
+    widget = BS3TextAreaFieldWidget()
+
+    def __init__(self, label=None, validators=None, geom_type="POLYGON", **kwargs):
+        kwargs.setdefault("description", _l("WKT or GeoJSON, longitude/latitude (WGS84)"))
+        super().__init__(label, validators or [Optional()], **kwargs)
+        self.geom_type = geom_type
+
+    def process_data(self, value):
+        self.data = value
+        self._text = to_shape(value).wkt if value is not None else ""
+
+    def process_formdata(self, valuelist):
+        self._text = (valuelist[0] if valuelist else "").strip()
+        if not self._text:
+            self.data = None
+            return
+        try:
+            self.data = from_shape(parse_geometry(self._text, self.geom_type), srid=4326)
+        except FieldError as error:
+            self.data = None
+            raise ValueError(error.reason) from None
+
+    def _value(self):
+        return getattr(self, "_text", "")
+
+
+class PickerWidget:
+    """A select that searches the server as the user types (select2 + /lookup/<kind>)."""
+
+    def __init__(self, kind: str, depends: str | None = None):
+        self.kind = kind
+        self.depends = depends
+
+    def __call__(self, field, **kwargs):
+        obj = field.data
+        option = (f'<option value="{escape(obj.id)}" selected>{escape(str(obj))}</option>'
+                  if obj is not None else "")
+        attrs = {
+            "id": kwargs.get("id", field.id),
+            "name": field.name,
+            "class": "form-control grid-picker",
+            "data-endpoint": url_for("LookupView.lookup", kind=self.kind),
+            "data-placeholder": str(_l("Type to search")),
+        }
+        if self.depends:
+            attrs["data-depends"] = self.depends
+        html_attrs = " ".join(f'{key}="{escape(value)}"' for key, value in attrs.items())
+        return Markup(f"<select {html_attrs}><option value=\"\"></option>{option}</select>")
+
+
+class PickerField(Field):
+    """A related row chosen by id; the row is fetched through the lookup (and its scope)."""
+
+    def __init__(self, label=None, validators=None, kind=None, depends=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.kind = kind
+        self.widget = PickerWidget(kind, depends)
+        self._raw = None
+
+    def process_data(self, value):
+        self.data = value
+
+    def process_formdata(self, valuelist):
+        self._raw = valuelist[0] if valuelist else None
+        self.data = lookup.fetch(self.kind, self._raw) if self._raw else None
+
+    def pre_validate(self, form):
+        if self._raw and self.data is None:
+            raise ValidationError(_l("No such record, or not yours to choose"))
+
+    def _value(self):
+        return str(self.data.id) if self.data is not None else ""
+
+
+def picker(label, kind, depends=None, required=True):
+    return PickerField(label, [DataRequired()] if required else [Optional()], kind=kind, depends=depends)
+
+
+def choice_field(label, choices, required=True):
+    items = ([] if required else [("", "")]) + [(code, label_) for code, label_ in choices]
+    return SelectField(label, choices=items, widget=Select2Widget(),
+                       validators=[DataRequired()] if required else [Optional()],
+                       coerce=lambda value: value or None)

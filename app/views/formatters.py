@@ -1,0 +1,32 @@
+"""Display of stored values in lists and detail pages."""
+from __future__ import annotations
+
+from flask_babel import gettext
+from geoalchemy2.shape import to_shape
+from markupsafe import Markup, escape
+
+
+def choice(choices):
+    return choices.label
+
+
+def yes_no(value) -> str:
+    return gettext("Yes") if value else ""
+
+
+def colour_swatch(value) -> Markup:
+    if not value:
+        return Markup("")
+    return Markup('<span class="grid-swatch" style="background:{0}"></span> {0}').format(escape(value))
+
+
+def geometry_text(value) -> str:
+    """WKT, shortened for lists; the edit form shows it whole."""
+    if value is None:
+        return ""
+    text = to_shape(value).wkt
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def date_iso(value) -> str:
+    return value.isoformat() if value else ""

@@ -1,0 +1,29 @@
+"""``/lookup/<kind>``: the JSON behind the searchable pickers (select2's result format)."""
+from flask import abort, jsonify, request
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access_api
+
+from ..services import lookup
+
+
+class LookupView(BaseView):
+    route_base = "/lookup"
+    default_view = "lookup"
+
+    @expose("/<kind>")
+    @has_access_api
+    def lookup(self, kind):
+        if kind not in lookup.LOOKUPS:
+            abort(404)
+        if request.args.get("id"):
+            row = lookup.fetch(kind, request.args["id"])
+            rows, more = ([row] if row is not None else []), False
+        else:
+            parents = {name: request.args.get(name) for name in lookup.LOOKUPS[kind].parents}
+            try:
+                page = int(request.args.get("page", 1))
+            except ValueError:
+                page = 1
+            rows, more = lookup.search(kind, request.args.get("q", ""), parents, page)
+        return jsonify(results=[{"id": row.id, "text": str(row)} for row in rows],
+                       pagination={"more": more})

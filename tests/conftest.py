@@ -1,0 +1,143 @@
+"""Fixtures per database and per actor (flaskr-style).
+
+Every test gets its own database, copied from a template that was migrated and seeded once per
+worker: an SQLite file copy, or ``CREATE DATABASE … TEMPLATE`` on PostgreSQL when
+``GRID_TEST_DATABASE_URL`` names a server (the suite then runs entirely on PostGIS).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.extensions import db
+
+PG_ADMIN_URL = os.environ.get("GRID_TEST_DATABASE_URL")
+BACKEND = "postgis" if PG_ADMIN_URL else "sqlite"
+
+
+def pytest_report_header(config):
+    return f"database backend: {BACKEND}"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("postgis") and BACKEND != "postgis":
+            item.add_marker(pytest.mark.skip(reason="PostGIS-only; runs in the PostGIS pass of ./dev test"))
+
+
+def _pg_admin():
+    url = make_url(PG_ADMIN_URL).set(drivername="postgresql+psycopg")
+    return create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+def _pg_url(name: str) -> str:
+    return make_url(PG_ADMIN_URL).set(drivername="postgresql+psycopg", database=name) \
+        .render_as_string(hide_password=False)
+
+
+class Databases:
+    """Creates empty databases and copies of a template, and drops them afterwards."""
+
+    def __init__(self, tmp_path_factory):
+        self.tmp = tmp_path_factory.mktemp("db")
+        self.created: list[str] = []
+
+    def empty(self) -> str:
+        name = f"grid_test_{uuid.uuid4().hex[:10]}"
+        if BACKEND == "sqlite":
+            return f"sqlite:///{self.tmp / (name + '.db')}"
+        with _pg_admin().connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        engine = create_engine(_pg_url(name))
+        with engine.begin() as conn:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        engine.dispose()
+        return _pg_url(name)
+
+    def copy(self, url: str) -> str:
+        name = f"grid_test_{uuid.uuid4().hex[:10]}"
+        if BACKEND == "sqlite":
+            source = make_url(url).database
+            target = self.tmp / (name + ".db")
+            shutil.copyfile(source, target)
+            return f"sqlite:///{target}"
+        with _pg_admin().connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(url).database}"'))
+        self.created.append(name)
+        return _pg_url(name)
+
+    def drop_all(self):
+        if BACKEND == "postgis" and self.created:
+            engine = _pg_admin()
+            with engine.connect() as conn:
+                for name in self.created:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            engine.dispose()
+
+
+def make_app(url: str, **config):
+    return create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret",
+        "GRID_DEMO": True,
+        "WTF_CSRF_ENABLED": False,
+        **config,
+    })
+
+
+def dispose(app):
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    dbs = Databases(tmp_path_factory)
+    yield dbs
+    dbs.drop_all()
+
+
+@pytest.fixture(scope="session")
+def demo_template(databases):
+    """A database migrated and seeded with the demo, once per worker."""
+    url = databases.empty()
+    app = make_app(url)
+    with app.app_context():
+        from app.services.bootstrap import prepare_database
+        prepare_database()
+    dispose(app)
+    return url
+
+
+@pytest.fixture
+def app(databases, demo_template):
+    """The app on a private copy of the demo database."""
+    application = make_app(databases.copy(demo_template))
+    with application.app_context():
+        yield application
+    dispose(application)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def login(client, username, password="demo123"):
+    response = client.post("/login/", data={"username": username, "password": password})
+    assert response.status_code == 302, f"login as {username} failed"
+    return client
+
+
+@pytest.fixture
+def admin_client(client):
+    return login(client, "admin")
