@@ -96,7 +96,7 @@ class People:
             seq = self.rng.randrange(0, 100) * 10 + self.rng.choice((1, 3, 5, 7, 9) if gender == "male"
                                                                     else (0, 2, 4, 6, 8))
             body = f"{region}{birth:%Y%m%d}{seq:03d}"
-            number = body + ric.calc_check_digit(body)
+            number = body + ric.calc_check_digit(body + "0")  # expects a full-length number
             if number not in self.ids:
                 self.ids.add(number)
                 return number

@@ -1,17 +1,12 @@
 """Display of stored values in lists and detail pages."""
 from __future__ import annotations
 
-from flask_babel import gettext
 from geoalchemy2.shape import to_shape
 from markupsafe import Markup, escape
 
 
-def choice(choices):
-    return choices.label
-
-
-def yes_no(value) -> str:
-    return gettext("Yes") if value else ""
+def blank(value):
+    return "" if value is None else value
 
 
 def colour_swatch(value) -> Markup:
@@ -26,7 +21,3 @@ def geometry_text(value) -> str:
         return ""
     text = to_shape(value).wkt
     return text if len(text) <= 80 else text[:77] + "…"
-
-
-def date_iso(value) -> str:
-    return value.isoformat() if value else ""

@@ -82,6 +82,12 @@ class RegistryView(ModelView):
     page_size = 25
     base_order = ("id", "asc")
 
+    def __init__(self, **kwargs):
+        # Empty values show as blank, never as "None"; explicit formatters win.
+        shown = set(self.list_columns or []) | set(self.show_columns or [])
+        self.formatters_columns = {**{col: fmt.blank for col in shown}, **(self.formatters_columns or {})}
+        super().__init__(**kwargs)
+
 
 class CommunityView(RegistryView):
     datamodel = SQLAInterface(Community)
