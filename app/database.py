@@ -116,3 +116,26 @@ def install_listeners(engine: Engine, library: str) -> None:
             # Only WGS84 reference systems: all geometry here is SRID 4326.
             cursor.execute("SELECT InitSpatialMetaData(1, 'WGS84')")
         cursor.close()
+
+
+# Tables that SpatiaLite or PostGIS create for themselves; never ours to migrate.
+SPATIAL_INTERNAL_TABLES = {
+    "KNN", "KNN2", "SpatialIndex", "ElementaryGeometries", "data_licenses", "sql_statements_log",
+    "spatial_ref_sys", "spatial_ref_sys_aux", "spatialite_history", "geometry_columns",
+    "layer_statistics", "rl2map_configurations", "stored_procedures", "stored_variables",
+    "topologies", "networks", "raster_coverages", "ISO_metadata", "ISO_metadata_reference",
+    "ISO_metadata_view", "wms_getcapabilities", "wms_getmap", "wms_ref_sys", "wms_settings",
+}
+SPATIAL_INTERNAL_PREFIXES = ("idx_", "sqlite_", "geometry_columns_", "vector_", "SE_", "virts_",
+                             "views_", "raster_coverages_", "vector_coverages")
+
+
+def include_object(obj, name, obj_type, reflected, compare_to):
+    """Alembic filter: leave the spatial extensions' own tables alone."""
+    from geoalchemy2 import alembic_helpers
+
+    if obj_type == "table" and reflected and compare_to is None and (
+        name in SPATIAL_INTERNAL_TABLES or name.startswith(SPATIAL_INTERNAL_PREFIXES)
+    ):
+        return False
+    return alembic_helpers.include_object(obj, name, obj_type, reflected, compare_to)

@@ -18,6 +18,10 @@ def _load(session: Session, obj, relation: str, model, fk: str):
     return related
 
 
+def _changed(obj, relation: str) -> bool:
+    return inspect(obj).attrs[relation].history.has_changes()
+
+
 @event.listens_for(Session, "before_flush")
 def derive_registry_columns(session: Session, _context, _instances) -> None:
     touched = list(session.new) + list(session.dirty)
@@ -34,7 +38,11 @@ def derive_registry_columns(session: Session, _context, _instances) -> None:
                 obj.building = building
                 obj.grid = building.grid if building is not None else household.grid
     for obj in session.dirty:
-        if isinstance(obj, Building) and inspect(obj).attrs.grid.history.has_changes() and obj.id:
+        if isinstance(obj, Household) and obj.id and _changed(obj, "building"):
+            session.execute(update(Resident).where(Resident.household_id == obj.id)
+                            .values(building_id=obj.building.id, grid_id=obj.building.grid.id)
+                            .execution_options(synchronize_session=False))
+        if isinstance(obj, Building) and obj.id and _changed(obj, "grid"):
             grid_id = obj.grid.id
             session.execute(update(Household).where(Household.building_id == obj.id)
                             .values(grid_id=grid_id).execution_options(synchronize_session=False))
