@@ -90,8 +90,10 @@ class PickerField(Field):
         return str(self.data.id) if self.data is not None else ""
 
 
-def picker(label, kind, depends=None, required=True):
-    return PickerField(label, [DataRequired()] if required else [Optional()], kind=kind, depends=depends)
+def picker(label, kind, depends=None, required=True, checks=()):
+    """A picker field; ``checks`` run after the row is found (they see the whole form)."""
+    return PickerField(label, [DataRequired() if required else Optional(), *checks],
+                       kind=kind, depends=depends)
 
 
 def choice_field(label, choices, required=True):

@@ -5,11 +5,12 @@ from flask_appbuilder import ModelView
 from flask_appbuilder.fieldwidgets import DatePickerWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField
-from wtforms.validators import Optional, ValidationError
+from flask_appbuilder.validators import Unique
+from wtforms import BooleanField, DateField, StringField
+from wtforms.validators import Length, Optional, ValidationError
 
 from ..models import Building, Community, Facility, Grid, Household, Resident
-from ..models.choices import (BUILDING_KIND, FACILITY_KIND, FACILITY_STATUS, GENDER, PARTY_FLOW,
+from ..models.choices import (BUILDING_KIND, CARE_TAGS, FACILITY_KIND, FACILITY_STATUS, GENDER, PARTY_FLOW,
                               POLITICAL_STATUS, RELATION_TO_HEAD, RESIDENCE_TYPE)
 from ..services.identity import normalize_identity
 from ..validation import FieldError, clean_colour, clean_phone
@@ -59,14 +60,19 @@ def _belongs_to(parent_field: str, attr: str):
 
 
 def _identity_check(form, field):
-    """ID number, birth date and gender agree; blanks are filled from the ID number."""
+    """ID number, birth date and gender agree; blanks are filled from the ID number.
+
+    Runs on the ID number, placed after gender and birth date in the form, so that a message
+    for one of those fields is not reset by that field's own validation.
+    """
     try:
         number, birth, gender = normalize_identity(field.data, form.birth_date.data, form.gender.data)
     except FieldError as error:
-        target = form[error.field] if error.field in form else field
-        if target is field:
+        if error.field == "id_number":
             raise ValidationError(error.reason) from None
-        target.errors = list(target.errors) + [error.reason]
+        form[error.field].errors = list(form[error.field].errors) + [error.reason]
+        if not field.data:
+            raise ValidationError(_l("Enter an ID number, or the gender")) from None
         raise ValidationError(_l("Does not agree with %(other)s", other=LABELS[error.field])) from None
     field.data, form.birth_date.data, form.gender.data = number, birth, gender
 
@@ -136,7 +142,7 @@ class ResidentView(RegistryView):
     search_columns = ["name", "id_number", "phone", "gender", "political_status", "party_flow",
                       "grid", "building", "household", "birth_date"]
     add_columns = edit_columns = [
-        "grid", "building", "household", "name", "id_number", "gender", "birth_date", "phone",
+        "grid", "building", "household", "name", "gender", "birth_date", "id_number", "phone",
         "relation_to_head", "political_status", "party_branch", "party_joined_on", "party_flow", "note"]
     show_columns = ["name", "gender", "birth_date", "id_number", "phone", "grid", "building",
                     "household", "relation_to_head", "political_status", "party_branch",
@@ -145,10 +151,16 @@ class ResidentView(RegistryView):
                           "relation_to_head": RELATION_TO_HEAD.label, "party_flow": PARTY_FLOW.label}
     add_form_extra_fields = edit_form_extra_fields = {
         "grid": picker(LABELS["grid"], "grid"),
-        "building": picker(LABELS["building"], "building", depends="grid"),
-        "household": picker(LABELS["household"], "household", depends="building"),
+        "building": picker(LABELS["building"], "building", depends="grid",
+                           checks=[_belongs_to("grid", "grid_id")]),
+        "household": picker(LABELS["household"], "household", depends="building",
+                            checks=[_belongs_to("building", "building_id")]),
         "gender": choice_field(LABELS["gender"], GENDER, required=False),
         "birth_date": _date(LABELS["birth_date"]),
+        # Declared after gender and birth date: WTForms validates in declaration order. Not FAB's
+        # column field, whose Optional() would wipe the identity check's errors.
+        "id_number": StringField(LABELS["id_number"], [_identity_check, Length(max=18),
+                                                       Unique(SQLAInterface(Resident), "id_number")]),
         "relation_to_head": choice_field(LABELS["relation_to_head"], RELATION_TO_HEAD),
         "political_status": choice_field(LABELS["political_status"], POLITICAL_STATUS),
         "party_joined_on": _date(LABELS["party_joined_on"]),
@@ -162,12 +174,7 @@ class ResidentView(RegistryView):
         "political_status": choice_field(LABELS["political_status"], POLITICAL_STATUS),
         "party_flow": choice_field(LABELS["party_flow"], PARTY_FLOW),
     }
-    validators_columns = {
-        "id_number": [_identity_check],
-        "phone": [_field_check(clean_phone)],
-        "building": [_belongs_to("grid", "grid_id")],
-        "household": [_belongs_to("building", "building_id")],
-    }
+    validators_columns = {"phone": [_field_check(clean_phone)]}
 
 
 class HouseholdView(RegistryView):
@@ -186,18 +193,18 @@ class HouseholdView(RegistryView):
     formatters_columns = {"residence_type": RESIDENCE_TYPE.label}
     add_form_extra_fields = edit_form_extra_fields = {
         "grid": picker(LABELS["grid"], "grid"),
-        "building": picker(LABELS["building"], "building", depends="grid"),
+        "building": picker(LABELS["building"], "building", depends="grid",
+                           checks=[_belongs_to("grid", "grid_id")]),
         "residence_type": choice_field(LABELS["residence_type"], RESIDENCE_TYPE),
+        # FAB makes non-null booleans required, so an unticked box would not validate.
+        **{tag: BooleanField(LABELS[tag]) for tag in CARE_TAGS.codes},
     }
     search_form_extra_fields = {
         "grid": picker(LABELS["grid"], "grid"),
         "building": picker(LABELS["building"], "building", depends="grid"),
         "residence_type": choice_field(LABELS["residence_type"], RESIDENCE_TYPE),
     }
-    validators_columns = {
-        "phone": [_field_check(clean_phone)],
-        "building": [_belongs_to("grid", "grid_id")],
-    }
+    validators_columns = {"phone": [_field_check(clean_phone)]}
     related_views = [ResidentView]
 
 
@@ -218,7 +225,8 @@ class BuildingView(RegistryView):
     add_form_extra_fields = edit_form_extra_fields = {
         "grid": picker(LABELS["grid"], "grid"),
         "kind": choice_field(LABELS["kind"], BUILDING_KIND),
-        "head": picker(LABELS["head"], "resident", depends="grid", required=False),
+        "head": picker(LABELS["head"], "resident", depends="grid", required=False,
+                       checks=[_belongs_to("grid", "grid_id")]),
         "footprint": GeometryField(LABELS["footprint"], geom_type="POLYGON"),
         "entrance": GeometryField(LABELS["entrance"], geom_type="POINT"),
     }
@@ -226,7 +234,6 @@ class BuildingView(RegistryView):
         "grid": picker(LABELS["grid"], "grid"),
         "kind": choice_field(LABELS["kind"], BUILDING_KIND),
     }
-    validators_columns = {"head": [_belongs_to("grid", "grid_id")]}
     related_views = [HouseholdView]
 
 
