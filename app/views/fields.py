@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from geoalchemy2.shape import from_shape, to_shape
 from markupsafe import Markup, escape
 from wtforms import Field, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from ..services import lookup
@@ -97,7 +98,7 @@ def picker(label, kind, depends=None, required=True, checks=()):
 
 
 def choice_field(label, choices, required=True):
-    items = ([] if required else [("", "")]) + [(code, label_) for code, label_ in choices]
+    items = ([] if required else [SelectChoice("", "")]) + [SelectChoice(code, label_) for code, label_ in choices]
     return SelectField(label, choices=items, widget=Select2Widget(),
                        validators=[DataRequired()] if required else [Optional()],
                        coerce=lambda value: value or None)
