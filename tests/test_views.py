@@ -183,3 +183,8 @@ def test_list_filters_by_grid_and_building(admin_client):
     html = admin_client.get("/residentview/list/?_flt_0_grid=3&_flt_0_building=25").data.decode()
     expected = db.session.scalar(select(func.count(Resident.id)).where(Resident.building_id == 25))
     assert re.search(rf"</strong>\s*{expected}\s*</div>", html), "record count of building 25"
+
+
+def test_lookup_treats_wildcards_literally(admin_client):
+    assert admin_client.get("/lookup/resident?q=%25").get_json()["results"] == []
+    assert admin_client.get("/lookup/resident?q=_").get_json()["results"] == []

@@ -5,6 +5,7 @@ narrowed by (a building picker narrowed by the grid chosen in the same form).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_appbuilder.security.sqla.models import User
@@ -19,30 +20,41 @@ PAGE = 20
 @dataclass(frozen=True)
 class Lookup:
     model: type
-    search: tuple
+    matches: Callable  # search term -> WHERE clause
     order: tuple
     parents: dict = field(default_factory=dict)
 
 
-def _household_search(term):
+def _starts(column, term):
+    """``column`` starts with ``term``; the user's % and _ are literal, not wildcards."""
+    literal = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(f"{literal}%", escape="\\")
+
+
+def _prefix(*columns):
+    return lambda term: or_(*[_starts(column, term) for column in columns])
+
+
+def _household_matches(term):
+    """A room number, or the name of the head of household."""
     return or_(
-        Household.room.like(f"{term}%"),
+        _starts(Household.room, term),
         exists().where(Resident.household_id == Household.id, Resident.relation_to_head == "head",
-                       Resident.name.like(f"{term}%")),
+                       _starts(Resident.name, term)),
     )
 
 
 LOOKUPS = {
-    "community": Lookup(Community, (Community.name,), (Community.name,)),
-    "grid": Lookup(Grid, (Grid.code, Grid.name), (Grid.code,), {"community": Grid.community_id}),
-    "building": Lookup(Building, (Building.number, Building.compound), (Building.number,),
+    "community": Lookup(Community, _prefix(Community.name), (Community.name,)),
+    "grid": Lookup(Grid, _prefix(Grid.code, Grid.name), (Grid.code,), {"community": Grid.community_id}),
+    "building": Lookup(Building, _prefix(Building.number, Building.compound), (Building.number,),
                        {"grid": Building.grid_id}),
-    "household": Lookup(Household, (_household_search,), (Household.unit, Household.room),
+    "household": Lookup(Household, _household_matches, (Household.unit, Household.room),
                         {"building": Household.building_id, "grid": Household.grid_id}),
-    "resident": Lookup(Resident, (Resident.name,), (Resident.name, Resident.id),
+    "resident": Lookup(Resident, _prefix(Resident.name), (Resident.name, Resident.id),
                        {"household": Resident.household_id, "building": Resident.building_id,
                         "grid": Resident.grid_id}),
-    "user": Lookup(User, (User.username, User.first_name, User.last_name), (User.username,)),
+    "user": Lookup(User, _prefix(User.username, User.first_name, User.last_name), (User.username,)),
 }
 
 
@@ -59,10 +71,7 @@ def search(kind: str, term: str = "", parents: dict | None = None, page: int = 1
             query = query.where(spec.parents[parent_kind] == int(parent_id))
     term = (term or "").strip()
     if term:
-        query = query.where(or_(*[
-            column(term) if callable(column) and not hasattr(column, "like")
-            else column.like(f"{term}%") for column in spec.search
-        ]))
+        query = query.where(spec.matches(term))
     page = max(page, 1)
     rows = db.session.scalars(query.order_by(*spec.order).offset((page - 1) * PAGE).limit(PAGE + 1)).all()
     return rows[:PAGE], len(rows) > PAGE
