@@ -19,35 +19,31 @@ def count(model):
     return db.session.scalar(select(func.count(model.id)))
 
 
-def test_id_number_is_unique(app):
-    existing = db.session.get(Resident, 1)
-    db.session.add(Resident(household=a_household(), name="重号", id_number=existing.id_number,
-                            relation_to_head="other", political_status="masses"))
-    with pytest.raises(IntegrityError):
-        db.session.commit()
-    db.session.rollback()
+def duplicate_id_number():
+    return Resident(household=a_household(), name="重号", id_number=db.session.get(Resident, 1).id_number,
+                    relation_to_head="other", political_status="masses")
 
 
-def test_one_head_per_household(app):
+def second_head():
+    return Resident(household=a_household(), name="第二户主", gender="male",
+                    relation_to_head="head", political_status="masses")
+
+
+def same_address():
     household = a_household()
-    db.session.add(Resident(household=household, name="第二户主", gender="male",
-                            relation_to_head="head", political_status="masses"))
-    with pytest.raises(IntegrityError):
-        db.session.commit()
-    db.session.rollback()
+    return Household(building=household.building, unit=household.unit, room=household.room,
+                     residence_type="registered")
 
 
-def test_one_household_per_address(app):
-    household = a_household()
-    db.session.add(Household(building=household.building, unit=household.unit, room=household.room,
-                             residence_type="registered"))
-    with pytest.raises(IntegrityError):
-        db.session.commit()
-    db.session.rollback()
+def unknown_kind():
+    return Facility(grid_id=1, kind="volcano", name="x", status="normal")
 
 
-def test_coded_columns_only_take_known_codes(app):
-    db.session.add(Facility(grid_id=1, kind="volcano", name="x", status="normal"))
+@pytest.mark.parametrize("make_row", [duplicate_id_number, second_head, same_address, unknown_kind],
+                         ids=["unique ID number", "one head per household",
+                              "one household per address", "known codes only"])
+def test_the_database_refuses_rows_that_break_a_constraint(app, make_row):
+    db.session.add(make_row())
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
