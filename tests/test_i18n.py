@@ -28,3 +28,21 @@ def test_pages_are_chinese_by_default_and_english_on_request(admin_client):
     admin_client.get("/lang/en")
     html = admin_client.get("/residentview/list/").data.decode()
     assert "Residents" in html and "ID number" in html and "Registry" in html
+
+
+def test_catalogues_compile_safely_when_many_processes_start_at_once(tmp_path):
+    """Test workers and app processes start together; each must end with a whole .mo file."""
+    import os
+    import shutil
+    from concurrent.futures import ProcessPoolExecutor
+
+    from babel.messages.mofile import read_mo
+
+    from app.i18n import compile_catalogues
+
+    shutil.copytree(ROOT / "translations/zh", tmp_path / "zh", ignore=shutil.ignore_patterns("*.mo"))
+    with ProcessPoolExecutor(max_workers=8) as pool:
+        list(pool.map(compile_catalogues, [tmp_path] * 16))
+    with open(tmp_path / "zh/LC_MESSAGES/messages.mo", "rb") as mo:
+        assert read_mo(mo).get("Residents").string == "居民"
+    assert not [name for name in os.listdir(tmp_path / "zh/LC_MESSAGES") if name.endswith(".tmp")]
