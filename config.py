@@ -34,6 +34,35 @@ LANGUAGES = {
     "en": {"flag": "gb", "name": "English"},
 }
 
+# Security. CSRF on every state-changing request; sign-in attempts limited per client address
+# (RATELIMIT_STORAGE_URI=redis://… when several processes serve the app).
+WTF_CSRF_ENABLED = True
+WTF_CSRF_TIME_LIMIT = None  # valid for the session: a long form does not expire under the user
+AUTH_RATE_LIMITED = True
+RATELIMIT_ENABLED = True
+AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
+RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+# Behind HTTPS (GRID_HTTPS=1): Secure cookies, redirects to https and HSTS.
+GRID_HTTPS = os.environ.get("GRID_HTTPS", "0") == "1"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+# Everything comes from this host; scripts also need this request's nonce (FAB's templates carry it).
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self' 'unsafe-inline'",  # FAB's templates use style attributes
+    "img-src": "'self' data:",
+    "font-src": "'self' data:",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'self'",
+}
+TIMEZONE = os.environ.get("GRID_TIMEZONE", "Asia/Shanghai")
+
 # Registry lists stay short; every list is paged.
 FAB_API_MAX_PAGE_SIZE = 100
 PORT = int(os.environ.get("PORT", "8080"))

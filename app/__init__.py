@@ -11,13 +11,25 @@ from . import database, i18n
 from .database import StartupError  # noqa: F401  (re-exported for run.py)
 from flask_appbuilder import AppBuilder
 
-from .extensions import db, migrate
+from .extensions import csrf, db, migrate, talisman
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 # FAB warns once per geometry column that it has no filter for it; geometry is never searched.
 logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
+
+
+def _harden(app: Flask) -> None:
+    """CSRF on every state-changing request, and the security headers (CSP, cookie flags)."""
+    csrf.init_app(app)
+    https = app.config["GRID_HTTPS"]
+    talisman.init_app(
+        app, force_https=https, strict_transport_security=https, session_cookie_secure=https,
+        session_cookie_http_only=True, session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
+        content_security_policy=app.config["CONTENT_SECURITY_POLICY"],
+        content_security_policy_nonce_in=["script-src"], frame_options="SAMEORIGIN",
+        referrer_policy="same-origin")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -38,10 +50,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
     with app.app_context():
         database.install_listeners(db.engine, app.config["SPATIALITE_LIBRARY_PATH"])
-        appbuilder = AppBuilder(base_template="grid/base.html")
+        from .security.manager import GridSecurityManager
+        from .services import audit  # noqa: F401  (audit listeners)
+        appbuilder = AppBuilder(base_template="grid/base.html", security_manager_class=GridSecurityManager)
         appbuilder.init_app(app, db.session)
         from .views import register_views
         register_views(appbuilder)
+    _harden(app)
     from .cli import register_commands
     register_commands(app)
     return app

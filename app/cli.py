@@ -1,4 +1,4 @@
-"""Flask CLI: ``flask --app run seed demo``, ``stats [--json]``, ``prepare``."""
+"""Flask CLI: ``flask --app run seed demo``, ``stats [--json]``, ``prepare``, ``sync-roles``."""
 from __future__ import annotations
 
 import json
@@ -17,7 +17,7 @@ def seed_demo_command():
     """桑园南社区 with the report's figures; running it again changes nothing."""
     from seeds.demo import seed_demo
 
-    from .services.bootstrap import ensure_demo_admin
+    from .services.bootstrap import demo_accounts_text, ensure_demo_accounts
 
     started = time.perf_counter()
     created = seed_demo()
@@ -25,8 +25,10 @@ def seed_demo_command():
         click.echo(f"Seeded 桑园南社区 in {time.perf_counter() - started:.1f} s.")
     else:
         click.echo("桑园南社区 is already there; nothing changed.")
-    if ensure_demo_admin():
-        click.echo("Created the demo account admin / demo123.")
+    if not current_app.config.get("GRID_DEMO"):
+        click.echo("Not in demo mode (GRID_DEMO=1): no demo accounts created.")
+    elif ensure_demo_accounts():
+        click.echo(demo_accounts_text())
 
 
 @click.command("stats")
@@ -58,7 +60,17 @@ def prepare_command():
     click.echo("Database ready." + (" Demo seeded." if result["seeded"] else ""))
 
 
+@click.command("sync-roles")
+def sync_roles_command():
+    """Make the roles and their permissions match the role table (app/security/roles.py)."""
+    from .security.sync import sync_roles
+
+    for role, count in sync_roles().items():
+        click.echo(f"{role}: {count} permissions")
+
+
 def register_commands(app) -> None:
+    app.cli.add_command(sync_roles_command)
     app.cli.add_command(seed)
     app.cli.add_command(stats_command)
     app.cli.add_command(prepare_command)

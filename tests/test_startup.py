@@ -56,18 +56,31 @@ def test_run_py_creates_migrates_seeds_and_serves(tmp_path):
         process.terminate()
         output = process.communicate(timeout=20)[0]
     assert f"http://127.0.0.1:{port}/" in output
-    assert "admin / demo123" in output and "桑园南社区" in output
+    assert "桑园南社区" in output
+    accounts = "admin, secretary, grid1, grid2, grid3, grid4, grid5, grid6, supervisor, volunteer"
+    assert f"Demo accounts (password demo123): {accounts}" in output
 
 
-def test_no_demo_admin_outside_demo_mode(databases):
+def test_no_demo_accounts_outside_demo_mode(databases):
     from conftest import dispose, make_app
+    from flask_appbuilder.security.sqla.models import User
+    from sqlalchemy import func, select
+
+    from app.extensions import db
 
     app = make_app(databases.empty(), GRID_DEMO=False)
     try:
         with app.app_context():
             from app.services.bootstrap import prepare_database
-            assert prepare_database() == {"seeded": False}
-            assert app.appbuilder.sm.find_user(username="admin") is None
+            from seeds.accounts import seed_demo_accounts
+            from seeds.demo import seed_demo
+
+            assert prepare_database() == {"seeded": False, "accounts": []}
+            seed_demo()  # the demo data may be loaded on purpose; its accounts never are
+            with pytest.raises(RuntimeError, match="demo mode"):
+                seed_demo_accounts()
+            assert db.session.scalar(select(func.count(User.id))) == 0
+            assert app.appbuilder.sm.find_role("Grid Manager") is not None
     finally:
         dispose(app)
 

@@ -2,4 +2,5 @@
 from flask_appbuilder.security.sqla import models as security_models  # noqa: F401  (ab_* tables)
 
 from . import consistency  # noqa: F401  (flush-time derivations)
+from .access import AuditEntry, UserScope  # noqa: F401
 from .registry import Building, Community, Facility, Grid, Household, Resident  # noqa: F401

@@ -94,3 +94,13 @@ CARE_TAGS = Choices(
     ("elderly_alone", _l("Elderly living alone")),
     ("extreme_hardship", _l("Extreme hardship")),
 )
+
+AUDIT_ACTION = Choices(
+    ("create", _l("Created")),
+    ("update", _l("Changed")),
+    ("delete", _l("Deleted")),
+    ("export", _l("Exported")),
+    ("login", _l("Signed in")),
+    ("login_failed", _l("Failed sign-in")),
+    ("logout", _l("Signed out")),
+)

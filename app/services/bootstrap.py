@@ -1,49 +1,39 @@
-"""Bringing a database up to date: migrations, FAB's permissions, and (in demo mode) the demo."""
+"""Bringing a database up to date: migrations, roles and permissions, and (demo mode) the demo."""
 from __future__ import annotations
 
 import flask_migrate
 from flask import current_app
-from flask_appbuilder.security.manager import BaseSecurityManager
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Community
-
-DEMO_PASSWORD = "demo123"
-
-
-def sync_security() -> None:
-    """FAB's permission rows for every registered view, and its Admin/Public roles; idempotent."""
-    appbuilder = current_app.appbuilder
-    appbuilder.add_permissions(update_perms=True)
-    BaseSecurityManager.create_db(appbuilder.sm)
+from ..security.sync import sync_roles
 
 
-def ensure_demo_admin() -> bool:
-    """The demo's ``admin`` account; only ever in demo mode. True when it was created."""
+def ensure_demo_accounts() -> list[str]:
+    """The demo's accounts, only ever in demo mode; returns the usernames created now."""
     if not current_app.config.get("GRID_DEMO"):
-        return False
-    sm = current_app.appbuilder.sm
-    if sm.find_user(username="admin"):
-        return False
-    sync_security()
-    sm.add_user("admin", "Admin", "Demo", "admin@demo.invalid", sm.find_role(sm.auth_role_admin),
-                password=DEMO_PASSWORD)
-    return True
+        return []
+    from seeds.accounts import seed_demo_accounts
+    return seed_demo_accounts()
 
 
 def prepare_database() -> dict:
-    """Migrate, sync permissions and, in demo mode on an empty database, seed the demo."""
+    """Migrate, sync roles and permissions and, in demo mode on an empty database, seed the demo."""
     flask_migrate.upgrade()
-    sync_security()
+    sync_roles()
     seeded = False
     if current_app.config.get("GRID_DEMO"):
         if db.session.scalar(select(func.count(Community.id))) == 0:
             from seeds.demo import seed_demo
             seed_demo()
             seeded = True
-        ensure_demo_admin()
-    return {"seeded": seeded}
+    return {"seeded": seeded, "accounts": ensure_demo_accounts()}
+
+
+def demo_accounts_text() -> str:
+    from seeds.accounts import ACCOUNTS, DEMO_PASSWORD
+    return f"Demo accounts (password {DEMO_PASSWORD}): " + ", ".join(name for name, *_ in ACCOUNTS)
 
 
 def prepare_and_serve(app) -> None:
@@ -54,5 +44,5 @@ def prepare_and_serve(app) -> None:
     if result["seeded"]:
         print("Demo data for 桑园南社区 seeded.")
     if app.config.get("GRID_DEMO"):
-        print(f"Demo account: admin / {DEMO_PASSWORD}")
+        print(demo_accounts_text())
     app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False, threaded=True)

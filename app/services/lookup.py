@@ -1,7 +1,8 @@
 """Searchable, paged lookups of related rows for pickers (never a dropdown of a whole table).
 
-Each kind names its model, the columns its text search looks at, and the parent kinds it can be
-narrowed by (a building picker narrowed by the grid chosen in the same form).
+Each kind names its model, the columns its text search looks at, the parent kinds it can be
+narrowed by (a building picker narrowed by the grid chosen in the same form), and the data kind of
+the role table whose "list" permission it needs. Every lookup is inside the user's grid scope.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import exists, or_, select
 
 from ..extensions import db
 from ..models import Building, Community, Grid, Household, Resident
+from ..security import scope
 
 PAGE = 20
 
@@ -22,7 +24,9 @@ class Lookup:
     model: type
     matches: Callable  # search term -> WHERE clause
     order: tuple
+    data_kind: str
     parents: dict = field(default_factory=dict)
+    level: str = "grid"
 
 
 def _starts(column, term):
@@ -45,22 +49,23 @@ def _household_matches(term):
 
 
 LOOKUPS = {
-    "community": Lookup(Community, _prefix(Community.name), (Community.name,)),
-    "grid": Lookup(Grid, _prefix(Grid.code, Grid.name), (Grid.code,), {"community": Grid.community_id}),
-    "building": Lookup(Building, _prefix(Building.number, Building.compound), (Building.number,),
+    "community": Lookup(Community, _prefix(Community.name), (Community.name,), "community"),
+    "grid": Lookup(Grid, _prefix(Grid.code, Grid.name), (Grid.code,), "grid", {"community": Grid.community_id}),
+    "building": Lookup(Building, _prefix(Building.number, Building.compound), (Building.number,), "building",
                        {"grid": Building.grid_id}),
-    "household": Lookup(Household, _household_matches, (Household.unit, Household.room),
+    "household": Lookup(Household, _household_matches, (Household.unit, Household.room), "household",
                         {"building": Household.building_id, "grid": Household.grid_id}),
-    "resident": Lookup(Resident, _prefix(Resident.name), (Resident.name, Resident.id),
+    "resident": Lookup(Resident, _prefix(Resident.name), (Resident.name, Resident.id), "resident",
                        {"household": Resident.household_id, "building": Resident.building_id,
                         "grid": Resident.grid_id}),
-    "user": Lookup(User, _prefix(User.username, User.first_name, User.last_name), (User.username,)),
+    "user": Lookup(User, _prefix(User.username, User.first_name, User.last_name), (User.username,),
+                   "assignment"),
 }
 
 
 def _base(kind: str):
     spec = LOOKUPS[kind]
-    return spec, select(spec.model)
+    return spec, scope.restrict(select(spec.model), spec.model, spec.level)
 
 
 def search(kind: str, term: str = "", parents: dict | None = None, page: int = 1):

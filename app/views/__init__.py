@@ -1,11 +1,13 @@
 """View registration: menus and their order live here."""
 from flask_babel import lazy_gettext as _l
 
+from .admin import AuditLogView, UserScopeView
 from .lookup import LookupView
 from .registry import (BuildingView, CommunityWithGridsView, FacilityView, GridView, HouseholdView,
                        ResidentView)
 
 REGISTRY = _l("Registry")
+ADMINISTRATION = _l("Administration")
 
 
 def register_views(appbuilder) -> None:
@@ -21,4 +23,9 @@ def register_views(appbuilder) -> None:
                         category="Registry")
     appbuilder.add_view(FacilityView, "Facilities", label=_l("Facilities"), icon="fa-map-marker",
                         category="Registry")
+    appbuilder.add_view(UserScopeView, "Grid assignments", label=_l("Grid assignments"),
+                        icon="fa-id-badge", category="Administration", category_label=ADMINISTRATION,
+                        category_icon="fa-shield")
+    appbuilder.add_view(AuditLogView, "Audit log", label=_l("Audit log"), icon="fa-history",
+                        category="Administration")
     appbuilder.add_view_no_menu(LookupView)

@@ -1,6 +1,10 @@
 """Display of stored values in lists and detail pages."""
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import current_app
 from geoalchemy2.shape import to_shape
 from markupsafe import Markup, escape
 
@@ -21,3 +25,11 @@ def geometry_text(value) -> str:
         return ""
     text = to_shape(value).wkt
     return text if len(text) <= 80 else text[:77] + "…"
+
+
+def local_time(value) -> str:
+    """A UTC timestamp in the community's time zone (config ``TIMEZONE``), to the second."""
+    if value is None:
+        return ""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return value.replace(tzinfo=dt.UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")

@@ -3,18 +3,22 @@ from flask import abort, jsonify, request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access_api
 
+from ..security.access import may
 from ..services import lookup
 
 
 class LookupView(BaseView):
     route_base = "/lookup"
     default_view = "lookup"
+    for_every_role = True  # each kind then asks for the "list" permission of its data
 
     @expose("/<kind>")
     @has_access_api
     def lookup(self, kind):
         if kind not in lookup.LOOKUPS:
             abort(404)
+        if not may(lookup.LOOKUPS[kind].data_kind, "list"):
+            abort(403)
         if request.args.get("id"):
             row = lookup.fetch(kind, request.args["id"])
             rows, more = ([row] if row is not None else []), False

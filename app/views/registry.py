@@ -1,7 +1,6 @@
 """Registry screens: community → grid → building → household → resident, and facilities."""
 from __future__ import annotations
 
-from flask_appbuilder import ModelView
 from flask_appbuilder.fieldwidgets import DatePickerWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
@@ -15,6 +14,7 @@ from ..models.choices import (BUILDING_KIND, CARE_TAGS, FACILITY_KIND, FACILITY_
 from ..services.identity import normalize_identity
 from ..validation import FieldError, clean_colour, clean_phone
 from . import formatters as fmt
+from .base import ScopedView
 from .fields import GeometryField, choice_field, picker
 
 LABELS = {
@@ -81,21 +81,17 @@ def _date(label):
     return DateField(label, validators=[Optional()], widget=DatePickerWidget())
 
 
-class RegistryView(ModelView):
+class RegistryView(ScopedView):
     """Shared declarations of the registry screens."""
 
     label_columns = LABELS
     page_size = 25
     base_order = ("id", "asc")
 
-    def __init__(self, **kwargs):
-        # Empty values show as blank, never as "None"; explicit formatters win.
-        shown = set(self.list_columns or []) | set(self.show_columns or [])
-        self.formatters_columns = {**{col: fmt.blank for col in shown}, **(self.formatters_columns or {})}
-        super().__init__(**kwargs)
-
 
 class CommunityView(RegistryView):
+    data_kind = "community"
+    scope_level = "community"
     datamodel = SQLAInterface(Community)
     list_title = show_title = _l("Communities")
     add_title = _l("Add community")
@@ -108,6 +104,8 @@ class CommunityView(RegistryView):
 
 
 class FacilityView(RegistryView):
+    data_kind = "facility"
+    scope_level = "community"  # grid managers read every grid's facilities
     datamodel = SQLAInterface(Facility)
     list_title = show_title = _l("Facilities")
     add_title = _l("Add facility")
@@ -133,6 +131,7 @@ class FacilityView(RegistryView):
 
 
 class ResidentView(RegistryView):
+    data_kind = "resident"
     datamodel = SQLAInterface(Resident)
     list_title = show_title = _l("Residents")
     add_title = _l("Add resident")
@@ -178,6 +177,7 @@ class ResidentView(RegistryView):
 
 
 class HouseholdView(RegistryView):
+    data_kind = "household"
     datamodel = SQLAInterface(Household)
     list_title = show_title = _l("Households")
     add_title = _l("Add household")
@@ -209,6 +209,7 @@ class HouseholdView(RegistryView):
 
 
 class BuildingView(RegistryView):
+    data_kind = "building"
     datamodel = SQLAInterface(Building)
     list_title = show_title = _l("Buildings")
     add_title = _l("Add building")
@@ -238,6 +239,8 @@ class BuildingView(RegistryView):
 
 
 class GridView(RegistryView):
+    data_kind = "grid"
+    scope_level = "community"  # every grid of the community; their people stay scoped
     datamodel = SQLAInterface(Grid)
     list_title = show_title = _l("Grids")
     add_title = _l("Add grid")

@@ -1,0 +1,58 @@
+"""The role table of DESIGN.md, as data. ``sync_roles`` makes the database match it.
+
+Every screen over domain data declares a ``data_kind`` (a row of ``TABLE``); a role's FAB
+permissions on that screen are the verbs its cell lists. FAB's own screens (users, roles,
+permissions) are Admin's alone; every signed-in user may see and change their own profile.
+"""
+from __future__ import annotations
+
+ADMIN = "Admin"
+SECRETARY = "Branch Secretary"
+MANAGER = "Grid Manager"
+SUPERVISOR = "Supervisor"
+VOLUNTEER = "Volunteer"
+ROLES = (SECRETARY, MANAGER, SUPERVISOR, VOLUNTEER)
+
+# Admin is IT: FAB's user and role management, and no grid scope.
+UNSCOPED_ROLES = {ADMIN}
+
+READ = "list show"
+ALL = "list show add edit delete"
+
+# data kind → role → verbs. A verb is a FAB permission ``can_<verb>`` on the kind's screens;
+# a screen's actions ask for the verb their ``method_permission_name`` names.
+TABLE: dict[str, dict[str, str]] = {
+    "community": {SECRETARY: "list show edit", MANAGER: READ, SUPERVISOR: READ, VOLUNTEER: READ},
+    "grid": {SECRETARY: ALL, MANAGER: READ, SUPERVISOR: READ, VOLUNTEER: READ},
+    "building": {SECRETARY: ALL, MANAGER: ALL, SUPERVISOR: READ},
+    "household": {SECRETARY: ALL, MANAGER: ALL, SUPERVISOR: READ},
+    "resident": {SECRETARY: ALL, MANAGER: ALL, SUPERVISOR: READ},
+    "facility": {SECRETARY: ALL, MANAGER: READ, SUPERVISOR: READ, VOLUNTEER: READ},
+    "assignment": {SECRETARY: ALL},
+    "audit": {SECRETARY: READ},
+}
+
+# Permissions that are not about one screen: (permission, view menu) → roles holding it.
+VIEW_SENSITIVE = ("can_view_sensitive", "PersonalData")
+CAPABILITIES: dict[tuple[str, str], set[str]] = {
+    VIEW_SENSITIVE: {SECRETARY, MANAGER},
+}
+
+# Every signed-in user's own profile and password (FAB's views).
+SELF_SERVICE = [
+    ("can_userinfo", "UserDBModelView"), ("resetmypassword", "UserDBModelView"),
+    ("userinfoedit", "UserDBModelView"),
+    ("can_this_form_get", "ResetMyPasswordView"), ("can_this_form_post", "ResetMyPasswordView"),
+    ("can_this_form_get", "UserInfoEditView"), ("can_this_form_post", "UserInfoEditView"),
+]
+
+
+def verbs(role: str, kind: str) -> set[str]:
+    """What ``role`` may do with data of ``kind`` (Admin: everything)."""
+    if role == ADMIN:
+        return set(ALL.split())
+    return set(TABLE[kind].get(role, "").split())
+
+
+def has_capability(role: str, capability: tuple[str, str]) -> bool:
+    return role == ADMIN or role in CAPABILITIES[capability]

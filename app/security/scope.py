@@ -1,0 +1,167 @@
+"""The grid scope: which communities and grids the signed-in user may see and change.
+
+The one choke point for row-level access. Lists, detail pages, edits, deletes and actions (through
+``ScopeFilter`` on every screen), pickers, exports, charts, map layers and the API all ask
+``clause(model)``; every flush asks ``check_writes``, so no write path can skip it.
+
+Levels: ``grid`` — the grids whose people a user looks after (a grid manager's own grids, all
+grids of a secretary's community); ``community`` — every grid of the user's communities (the map
+and facilities, which a grid manager reads for the whole community).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import g, has_request_context, request
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.security.sqla.models import User
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, event, exists, inspect, or_, select, union
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..models import AuditEntry, Community, Grid, UserScope
+from . import roles
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool = False
+    community_ids: frozenset[int] = frozenset()
+    grid_ids: frozenset[int] = frozenset()  # level "grid"
+    area_grid_ids: frozenset[int] = frozenset()  # level "community"
+
+    def grids(self, level: str) -> list[int]:
+        return sorted(self.grid_ids if level == "grid" else self.area_grid_ids)
+
+
+NOTHING = Scope()
+EVERYTHING = Scope(everything=True)
+
+
+class OutOfScope(PermissionError):
+    def __init__(self):
+        super().__init__(str(_l("This record is outside the grids you were given.")))
+
+
+def for_user(user) -> Scope:
+    """A user's scope: assigned grids and communities, and the grids they manage or supervise."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return NOTHING
+    if any(role.name in roles.UNSCOPED_ROLES for role in user.roles):
+        return EVERYTHING
+    uid = user.id
+    given_communities = set(db.session.scalars(
+        select(UserScope.community_id).where(UserScope.user_id == uid, UserScope.community_id.is_not(None))))
+    given_grids = select(UserScope.grid_id).where(UserScope.user_id == uid, UserScope.grid_id.is_not(None))
+    kept_grids = select(Grid.id).where(or_(Grid.manager_id == uid, Grid.supervisor_id == uid))
+    grid_rows = db.session.execute(
+        select(Grid.id, Grid.community_id).where(or_(
+            Grid.id.in_(union(given_grids, kept_grids).scalar_subquery()),
+            Grid.community_id.in_(given_communities)))).all()
+    grid_ids = {grid_id for grid_id, _ in grid_rows}
+    community_ids = given_communities | {community_id for _, community_id in grid_rows}
+    area = set(db.session.scalars(select(Grid.id).where(Grid.community_id.in_(community_ids))))
+    return Scope(False, frozenset(community_ids), frozenset(grid_ids), frozenset(area))
+
+
+def current() -> Scope:
+    """The scope of this request's user; outside a request (CLI, seeds, migrations) the system's."""
+    if not has_request_context():
+        return EVERYTHING
+    # Cached per request (not on ``g``: an app context can outlive several requests).
+    if "grid.scope" not in request.environ:
+        request.environ["grid.scope"] = for_user(getattr(g, "user", None))
+    return request.environ["grid.scope"]
+
+
+def _given_inside(scope: Scope, user_id):
+    """``user_id`` was given a grid or community inside my communities."""
+    return exists().where(UserScope.user_id == user_id, or_(
+        UserScope.grid_id.in_(sorted(scope.area_grid_ids)),
+        UserScope.community_id.in_(sorted(scope.community_ids))))
+
+
+def _user_clause(scope: Scope, level: str):
+    """Users given something inside my communities, or nothing at all yet (so they can be given)."""
+    return or_(_given_inside(scope, User.id), ~exists().where(UserScope.user_id == User.id))
+
+
+def _audit_clause(scope: Scope, level: str):
+    """My communities' records, and the sign-ins and exports of people working in them."""
+    return or_(AuditEntry.community_id.in_(sorted(scope.community_ids)),
+               and_(AuditEntry.community_id.is_(None), _given_inside(scope, AuditEntry.user_id)))
+
+
+_LINKS = {
+    Community: lambda scope, level: Community.id.in_(sorted(scope.community_ids)),
+    Grid: lambda scope, level: (Grid.community_id.in_(sorted(scope.community_ids)) if level == "community"
+                                else Grid.id.in_(sorted(scope.grid_ids))),
+    UserScope: lambda scope, level: or_(UserScope.grid_id.in_(sorted(scope.area_grid_ids)),
+                                        UserScope.community_id.in_(sorted(scope.community_ids))),
+    User: _user_clause,
+    AuditEntry: _audit_clause,
+}
+
+
+def clause(model, level: str = "grid", scope: Scope | None = None):
+    """A WHERE clause keeping ``model``'s rows inside the scope; None when nothing is hidden."""
+    scope = scope or current()
+    if scope.everything:
+        return None
+    if model in _LINKS:
+        return _LINKS[model](scope, level)
+    if hasattr(model, "grid_id"):
+        return model.grid_id.in_(scope.grids(level))
+    raise TypeError(f"{model.__name__} has no grid scope: add it to app.security.scope")
+
+
+def restrict(query, model, level: str = "grid", scope: Scope | None = None):
+    condition = clause(model, level, scope)
+    return query if condition is None else query.where(condition)
+
+
+class ScopeFilter(BaseFilter):
+    """FAB base filter of every screen: ``base_filters = [["id", ScopeFilter, level]]``."""
+
+    name = "grid scope"
+
+    def apply(self, query, value):
+        condition = clause(self.model, value or "grid")
+        return query if condition is None else query.filter(condition)
+
+
+def _write_targets(obj) -> list[tuple[str, int | None]]:
+    """(level of check, id) pairs that a write of ``obj`` touches: its current and former place."""
+    state = inspect(obj)
+    if isinstance(obj, Community):
+        return [("community", obj.id)] if obj.id is not None else [("everything", None)]
+    if isinstance(obj, Grid):
+        column = "community_id"
+    elif isinstance(obj, UserScope):
+        column = "grid_id" if obj.grid_id is not None else "community_id"
+    elif hasattr(obj, "grid_id"):
+        column = "grid_id"
+    else:
+        return []
+    history = state.attrs[column].history
+    values = {getattr(obj, column), *(history.deleted or ())}
+    level = "grid" if column == "grid_id" else "community"
+    return [(level, value) for value in values]
+
+
+@event.listens_for(Session, "before_flush")
+def check_writes(session: Session, _context, _instances) -> None:
+    """Refuse any write outside the user's scope. Runs after the registry's derivations
+    (``app.models.consistency`` registers first), so a household's grid is already its building's."""
+    scope = current()
+    if scope.everything:
+        return
+    dirty = [obj for obj in session.dirty if session.is_modified(obj)]
+    for obj in [*session.new, *dirty, *session.deleted]:
+        if isinstance(obj, AuditEntry):
+            continue
+        for level, value in _write_targets(obj):
+            allowed = {"grid": scope.grid_ids, "community": scope.community_ids}.get(level, frozenset())
+            if value not in allowed:
+                raise OutOfScope()

@@ -1,0 +1,75 @@
+"""Roles and their permissions made to match ``roles`` — idempotently, at start-up and on demand.
+
+Airflow-style: the role table is data; anything clicked together in the UI for our roles is put
+back the next time this runs.
+"""
+from __future__ import annotations
+
+from flask import current_app
+from flask_appbuilder.security.sqla.models import PermissionView
+from sqlalchemy import select
+
+from ..extensions import db
+from . import roles
+
+
+def _menu_names(appbuilder) -> dict[str, list[str]]:
+    """A view's permission name → the menu entries (item and category) that show it."""
+    found: dict[str, list[str]] = {}
+    for category in appbuilder.menu.get_list():
+        for item in category.childs or [category]:
+            view = getattr(item, "baseview", None)
+            if view is not None:
+                names = [item.name] + ([category.name] if category is not item else [])
+                found.setdefault(view.class_permission_name, []).extend(names)
+    return found
+
+
+def desired_permissions(appbuilder) -> dict[str, set[tuple[str, str]]]:
+    """Role → its (permission, view menu) pairs, from the role table and the registered views."""
+    menus = _menu_names(appbuilder)
+    wanted = {role: set(roles.SELF_SERVICE) for role in roles.ROLES}
+    for view in appbuilder.baseviews:
+        name = view.class_permission_name
+        kind = getattr(view, "data_kind", None)
+        for role in roles.ROLES:
+            if getattr(view, "for_every_role", False):
+                granted = set(view.base_permissions or [])
+            elif kind is not None:
+                allowed = roles.verbs(role, kind)
+                granted = {perm for perm in view.base_permissions or []
+                           if perm.removeprefix("can_") in allowed}
+            else:
+                continue
+            wanted[role] |= {(perm, name) for perm in granted}
+            if granted:
+                wanted[role] |= {("menu_access", menu) for menu in menus.get(name, [])}
+    for capability, holders in roles.CAPABILITIES.items():
+        for role in holders:
+            wanted[role].add(capability)
+    return wanted
+
+
+def sync_roles() -> dict[str, int]:
+    """Create or update every role; returns each role's number of permissions."""
+    appbuilder = current_app.appbuilder
+    sm = appbuilder.sm
+    for role in (roles.ADMIN, *roles.ROLES):
+        if sm.find_role(role) is None:
+            sm.add_role(role)
+    appbuilder.add_permissions(update_perms=True)
+    for permission, view_menu in roles.CAPABILITIES:
+        sm.add_permission_view_menu(permission, view_menu)
+
+    by_name = {(pv.permission.name, pv.view_menu.name): pv
+               for pv in db.session.scalars(select(PermissionView))}
+    sm.find_role(roles.ADMIN).permissions = list(by_name.values())
+    counts = {roles.ADMIN: len(by_name)}
+    for role, pairs in desired_permissions(appbuilder).items():
+        missing = pairs - by_name.keys()
+        if missing:
+            raise RuntimeError(f"permissions named in the role table do not exist: {sorted(missing)}")
+        sm.find_role(role).permissions = [by_name[pair] for pair in sorted(pairs)]
+        counts[role] = len(pairs)
+    db.session.commit()
+    return counts

@@ -1,0 +1,94 @@
+"""``ScopedView``: the base of every screen over domain data.
+
+What it adds to FAB's ModelView, so that no screen can forget it:
+- the grid scope as a base filter: lists, counts, detail, edit, delete and related lists;
+- actions fetch their rows through the same scope (FAB's ``action``/``action_post`` do not);
+- privacy: masked columns masked, hidden columns neither shown nor filtered nor sorted on;
+- empty values blank, never "None".
+"""
+from __future__ import annotations
+
+from flask import abort, request
+from flask_appbuilder import ModelView, expose
+from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
+
+from ..security import privacy
+from ..security.scope import ScopeFilter
+from . import formatters as fmt
+
+
+class ScopedView(ModelView):
+    data_kind: str | None = None  # the row of the role table (app.security.roles.TABLE)
+    scope_level = "grid"  # or "community": readable for every grid of the user's communities
+    exclude_route_methods = {"download"}  # no file columns; one permission fewer to reason about
+
+    def __init__(self, **kwargs):
+        if self.data_kind is None:
+            raise TypeError(f"{type(self).__name__} must declare its data_kind")
+        self.base_filters = [["id", ScopeFilter, self.scope_level], *(self.base_filters or [])]
+        shown = set(self.list_columns or []) | set(self.show_columns or [])
+        formatters = {col: fmt.blank for col in shown}
+        formatters.update({col: privacy.masked_formatter(col) for col in shown & set(privacy.MASKED)})
+        self.formatters_columns = {**formatters, **(self.formatters_columns or {})}
+        super().__init__(**kwargs)
+
+    # -- rows only through the scope ----------------------------------------------------------
+    def _scoped_item(self, pk):
+        item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
+        if item is None:
+            abort(404)
+        return item
+
+    @expose("/action/<string:name>/<pk>", methods=["POST"])
+    def action(self, name, pk):
+        self._scoped_item(pk)
+        return super().action(name, pk)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        for pk in request.form.getlist("rowid"):
+            self._scoped_item(pk)
+        return super().action_post()
+
+    # -- privacy --------------------------------------------------------------------------------
+    def _list(self, **kwargs):
+        """FAB's list, with filters built per request (FAB shares one set between requests) and
+        without the columns this user may not search or sort on."""
+        unsearchable = privacy.unsearchable_columns()
+        name = type(self).__name__
+        order_column, order_direction = get_order_args().get(name, ("", ""))
+        if order_column in unsearchable:
+            order_column, order_direction = "", ""
+        search_columns = [col for col in self.search_columns if col not in unsearchable]
+        filters = self.datamodel.get_filters(search_columns)
+        get_filter_args(filters)
+        widgets = self._get_list_widget(
+            filters=filters, order_column=order_column, order_direction=order_direction,
+            page=get_page_args().get(name), page_size=get_page_size_args().get(name), **kwargs)
+        widgets["search"] = self.search_widget(
+            route_base=self.route_base, form=self.search_form.refresh(), include_cols=search_columns,
+            exclude_cols=[], filters=filters)
+        self.update_redirect()
+        return widgets
+
+    def _get_list_widget(self, *args, **kwargs):
+        widgets = super()._get_list_widget(*args, **kwargs)
+        hidden, unsearchable = privacy.hidden_columns(), privacy.unsearchable_columns()
+        if unsearchable:
+            listed = widgets["list"].template_args
+            listed["include_columns"] = [c for c in listed["include_columns"] if c not in hidden]
+            listed["order_columns"] = [c for c in listed["order_columns"] if c not in unsearchable]
+        return widgets
+
+    def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
+        hidden = privacy.hidden_columns()
+        if not hidden:
+            return super()._get_show_widget(pk, item, widgets, actions, show_fieldsets)
+        widgets = widgets or {}
+        columns = [col for col in self.show_columns if col not in hidden]
+        widgets["show"] = self.show_widget(
+            pk=pk, label_columns=self.label_columns, include_columns=columns,
+            value_columns=self.datamodel.get_values_item(item, columns),
+            formatters_columns=self.formatters_columns, actions=actions or self.actions,
+            fieldsets=None, modelview_name=type(self).__name__)
+        return widgets
