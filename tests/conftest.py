@@ -11,6 +11,7 @@ import shutil
 import uuid
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -82,15 +83,32 @@ class Databases:
             engine.dispose()
 
 
+class RequestClient(FlaskClient):
+    """Each request in an app context of its own, as in production.
+
+    Tests hold an app context for their own database work; Flask would otherwise reuse it for
+    every request, and ``g`` (Flask-Login's cached user among it) would leak between clients.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 def make_app(url: str, **config):
-    return create_app({
+    """The app on ``url``. CSRF and the sign-in rate limit are off unless a test turns them on
+    (``test_hardening`` does): the other tests sign in many times from one address."""
+    app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "test-secret",
         "GRID_DEMO": True,
         "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
         **config,
     })
+    app.test_client_class = RequestClient
+    return app
 
 
 def dispose(app):
@@ -141,3 +159,30 @@ def login(client, username, password="demo123"):
 @pytest.fixture
 def admin_client(client):
     return login(client, "admin")
+
+
+@pytest.fixture
+def client_as(app):
+    """A fresh client signed in as a demo account: ``client_as("grid1")``."""
+    return lambda username: login(app.test_client(), username)
+
+
+@pytest.fixture
+def secretary_client(client_as):
+    return client_as("secretary")
+
+
+@pytest.fixture
+def manager_client(client_as):
+    """The grid manager of grid 1 (SYN-01)."""
+    return client_as("grid1")
+
+
+@pytest.fixture
+def supervisor_client(client_as):
+    return client_as("supervisor")
+
+
+@pytest.fixture
+def volunteer_client(client_as):
+    return client_as("volunteer")

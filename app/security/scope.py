@@ -131,23 +131,33 @@ class ScopeFilter(BaseFilter):
         return query if condition is None else query.filter(condition)
 
 
+def _places(state, column: str) -> set:
+    """Every value ``column`` has or had in this flush, through the column or its relationship
+    (a relationship set in code reaches the column only during the flush)."""
+    found = set()
+    for name, read in ((column, lambda value: value), (column.removesuffix("_id"), lambda row: row.id)):
+        if name in state.attrs:
+            history = state.attrs[name].history
+            found |= {read(item) for item in (*history.added, *history.unchanged, *history.deleted)
+                      if item is not None}
+    found.discard(None)
+    return found or {None}
+
+
 def _write_targets(obj) -> list[tuple[str, int | None]]:
-    """(level of check, id) pairs that a write of ``obj`` touches: its current and former place."""
+    """(level, id) pairs a write of ``obj`` touches: where it is, was, and is going."""
     state = inspect(obj)
     if isinstance(obj, Community):
         return [("community", obj.id)] if obj.id is not None else [("everything", None)]
     if isinstance(obj, Grid):
-        column = "community_id"
-    elif isinstance(obj, UserScope):
-        column = "grid_id" if obj.grid_id is not None else "community_id"
-    elif hasattr(obj, "grid_id"):
-        column = "grid_id"
-    else:
-        return []
-    history = state.attrs[column].history
-    values = {getattr(obj, column), *(history.deleted or ())}
-    level = "grid" if column == "grid_id" else "community"
-    return [(level, value) for value in values]
+        return [("community", value) for value in _places(state, "community_id")]
+    if isinstance(obj, UserScope):
+        if obj.grid_id is not None or obj.grid is not None:
+            return [("grid", value) for value in _places(state, "grid_id")]
+        return [("community", value) for value in _places(state, "community_id")]
+    if hasattr(obj, "grid_id"):
+        return [("grid", value) for value in _places(state, "grid_id")]
+    return []
 
 
 @event.listens_for(Session, "before_flush")

@@ -39,15 +39,22 @@ class ScopedView(ModelView):
             abort(404)
         return item
 
+    def _check_action(self, name, pks):
+        """Permission first (403), then every row through the scope (404)."""
+        if name not in self.actions or not self.appbuilder.sm.has_access(
+                self.get_action_permission_name(name), self.class_permission_name):
+            abort(403)
+        for pk in pks:
+            self._scoped_item(pk)
+
     @expose("/action/<string:name>/<pk>", methods=["POST"])
     def action(self, name, pk):
-        self._scoped_item(pk)
+        self._check_action(name, [pk])
         return super().action(name, pk)
 
     @expose("/action_post", methods=["POST"])
     def action_post(self):
-        for pk in request.form.getlist("rowid"):
-            self._scoped_item(pk)
+        self._check_action(request.form.get("action"), request.form.getlist("rowid"))
         return super().action_post()
 
     # -- privacy --------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from geoalchemy2.shape import from_shape, to_shape
 from markupsafe import Markup, escape
 from wtforms import Field, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional, StopValidation, ValidationError
 
 from ..services import lookup
 from ..validation import FieldError, parse_geometry
@@ -85,7 +85,8 @@ class PickerField(Field):
 
     def pre_validate(self, form):
         if self._raw and self.data is None:
-            raise ValidationError(_l("No such record, or not yours to choose"))
+            # Stop here: a later DataRequired would replace this message with "required".
+            raise StopValidation(_l("No such record, or not yours to choose"))
 
     def _value(self):
         return str(self.data.id) if self.data is not None else ""
