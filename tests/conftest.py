@@ -186,3 +186,24 @@ def supervisor_client(client_as):
 @pytest.fixture
 def volunteer_client(client_as):
     return client_as("volunteer")
+
+
+@pytest.fixture
+def second_community(app):
+    """Another community in the same database, with a grid, a building, a household, a resident,
+    and its own secretary (password demo123)."""
+    from app.models import Building, Community, Grid, Household, Resident, UserScope
+
+    community = Community(name="第二社区", district="历城区")
+    grid = Grid(community=community, code="B-01", name="乙网格", colour="#000000")
+    building = Building(grid=grid, number="1号楼", kind="compound")
+    household = Household(building=building, unit="1", room="101", residence_type="registered")
+    resident = Resident(household=household, name="外社区居民", gender="female", relation_to_head="head")
+    db.session.add_all([community, grid, building, household, resident])
+    sm = app.appbuilder.sm
+    other = sm.add_user("secretary2", "第二社区", "书记", "s2@demo.invalid", sm.find_role("Branch Secretary"),
+                        password="demo123")
+    db.session.add(UserScope(user_id=other.id, community=community))
+    db.session.commit()
+    return {"community": community.id, "grid": grid.id, "building": building.id,
+            "household": household.id, "resident": resident.id}

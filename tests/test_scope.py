@@ -10,9 +10,8 @@ from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Building, Community, Facility, Grid, Household, Resident, UserScope
+from app.models import Building, Facility, Household, Resident, UserScope
 from app.security import scope
-from app.security.roles import SECRETARY
 from samples import SCREENS, count, listed_count, user_id
 
 
@@ -145,25 +144,6 @@ def test_actions_only_ever_receive_rows_in_scope(app):
     supervisor.post("/login/", data={"username": "supervisor", "password": "demo123"})
     assert supervisor.post("/householdprobe/action_post",
                            data={"action": "probe", "rowid": [own.id]}).status_code == 403
-
-
-@pytest.fixture
-def second_community(app):
-    """Another community in the same database, with a grid, a building, a household, a resident,
-    and its own secretary (password demo123)."""
-    community = Community(name="第二社区", district="历城区")
-    grid = Grid(community=community, code="B-01", name="乙网格", colour="#000000")
-    building = Building(grid=grid, number="1号楼", kind="compound")
-    household = Household(building=building, unit="1", room="101", residence_type="registered")
-    resident = Resident(household=household, name="外社区居民", gender="female", relation_to_head="head")
-    db.session.add_all([community, grid, building, household, resident])
-    sm = app.appbuilder.sm
-    other = sm.add_user("secretary2", "第二社区", "书记", "s2@demo.invalid", sm.find_role(SECRETARY),
-                        password="demo123")
-    db.session.add(UserScope(user_id=other.id, community=community))
-    db.session.commit()
-    return {"community": community.id, "grid": grid.id, "building": building.id,
-            "household": household.id, "resident": resident.id}
 
 
 def test_nobody_sees_a_community_they_were_not_given(client_as, second_community):

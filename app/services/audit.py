@@ -50,7 +50,7 @@ def _snapshot(obj, new: bool) -> dict:
     changes = {}
     for key, is_geometry in _columns(obj):
         value = getattr(obj, key)
-        if value is None or value is False and new:
+        if value is None or (new and value in ("", False)):
             continue
         shown = "(geometry)" if is_geometry else _plain(key, value)
         changes[key] = [None, shown] if new else [shown, None]

@@ -74,13 +74,18 @@ def _field_value(field: str, value) -> str:
     return CODED[field].label(value) if field in CODED else str(value)
 
 
+def _change_line(field: str, old, new) -> Markup:
+    label, before, after = _field_label(field), _field_value(field, old), _field_value(field, new)
+    if old is None:  # created
+        return Markup("{}: {}").format(label, after)
+    return Markup("{}: {} → {}").format(label, before, after if new is not None else "—")
+
+
 def _changes(value) -> Markup:
-    """``{"field": [old, new]}`` as "field: old → new" lines, in the user's language."""
+    """``{"field": [old, new]}`` as lines "field: old → new", in the user's language."""
     if not value:
         return Markup("")
-    lines = [Markup("{}: {} → {}").format(_field_label(field), _field_value(field, old), _field_value(field, new))
-             for field, (old, new) in json.loads(value).items()]
-    return Markup("<br>").join(lines)
+    return Markup("<br>").join(_change_line(field, old, new) for field, (old, new) in json.loads(value).items())
 
 
 class AuditLogView(ScopedView):

@@ -1,0 +1,99 @@
+"""CSRF on every state-changing request, sign-in rate limit, security headers, POST-only logout."""
+import re
+
+import pytest
+
+from app.extensions import db
+from app.models import Household
+from conftest import dispose, make_app
+from samples import SCREENS, count
+
+
+@pytest.fixture
+def strict_app(databases, demo_template):
+    """The app as deployed: CSRF checked and sign-ins rate limited."""
+    app = make_app(databases.copy(demo_template), WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=True,
+                   AUTH_RATE_LIMIT="5 per minute")
+    with app.app_context():
+        yield app
+    dispose(app)
+
+
+def token(client, path="/login/"):
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).data.decode())
+    assert found, f"no CSRF token on {path}"
+    return found.group(1)
+
+
+def signed_in(app, username="secretary"):
+    client = app.test_client()
+    response = client.post("/login/", data={"username": username, "password": "demo123",
+                                            "csrf_token": token(client)})
+    assert response.status_code == 302
+    return client
+
+
+def test_sign_in_without_a_token_is_refused(strict_app):
+    client = strict_app.test_client()
+    response = client.post("/login/", data={"username": "secretary", "password": "demo123"})
+    assert response.status_code == 400
+    assert client.get("/residentview/list/").status_code != 200
+
+
+def test_a_form_post_without_a_token_changes_nothing(strict_app):
+    client = signed_in(strict_app)
+    before = count(Household)
+    assert client.post("/householdview/add", data=SCREENS["householdview"][1]()).status_code == 400
+    assert count(Household) == before
+    data = {**SCREENS["householdview"][1](), "csrf_token": token(client, "/householdview/add")}
+    assert client.post("/householdview/add", data=data).status_code == 302
+    assert count(Household) == before + 1
+
+
+def test_delete_needs_a_post_with_a_token(strict_app):
+    client = signed_in(strict_app)
+    household = db.session.scalars(db.select(Household).order_by(Household.id.desc())).first()
+    client.get(f"/householdview/delete/{household.id}")
+    client.post(f"/householdview/delete/{household.id}")
+    db.session.expire_all()
+    assert db.session.get(Household, household.id) is not None
+
+
+def test_logout_is_a_post_with_a_token(strict_app):
+    client = signed_in(strict_app)
+    assert client.get("/logout/").status_code == 405
+    assert client.post("/logout/").status_code == 400
+    assert client.get("/residentview/list/").status_code == 200
+    html = client.get("/residentview/list/").data.decode()
+    assert re.search(r'<form class="grid-logout" method="post" action="/logout/">', html)
+    client.post("/logout/", data={"csrf_token": token(client, "/residentview/list/")})
+    assert client.get("/residentview/list/").status_code != 200
+
+
+def test_repeated_failed_sign_ins_are_locked_out(strict_app):
+    client = strict_app.test_client()
+    csrf = token(client)
+    answers = [client.post("/login/", data={"username": "secretary", "password": "guess", "csrf_token": csrf}
+                           ).status_code for _ in range(6)]
+    assert answers[:5] == [302] * 5 and answers[5] == 429
+    # Even the right password waits out the limit.
+    assert client.post("/login/", data={"username": "secretary", "password": "demo123",
+                                        "csrf_token": csrf}).status_code == 429
+
+
+def test_headers_allow_only_this_host_and_cookies_stay_out_of_scripts(strict_app):
+    client = strict_app.test_client()
+    response = client.get("/login/")
+    policy = response.headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["default-src"] == "'self'"
+    assert re.fullmatch(r"'self' 'nonce-[\w-]+'", directives["script-src"])
+    assert "http" not in policy and "*" not in policy
+    nonce = re.search(r"'nonce-([\w-]+)'", policy).group(1)
+    html = response.data.decode()
+    scripts = re.findall(r"<script\b[^>]*>", html)
+    assert scripts and all(f'nonce="{nonce}"' in tag for tag in scripts)
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
