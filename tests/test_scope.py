@@ -176,3 +176,11 @@ def test_a_grid_manager_given_a_second_grid_sees_both(app, client_as):
     db.session.commit()
     html = client_as("grid1").get("/residentview/list/").data.decode()
     assert listed_count(html) == in_grid(Resident, 1) + in_grid(Resident, 2)
+
+
+def test_a_list_offers_no_filter_the_user_could_not_use(supervisor_client, secretary_client):
+    """Filtering grids by manager needs the user picker, which only the secretary may use."""
+    offered = 'name="manager" class="filter"'
+    assert offered not in supervisor_client.get("/gridview/list/").data.decode()
+    assert supervisor_client.get("/lookup/user?q=").status_code == 403
+    assert offered in secretary_client.get("/gridview/list/").data.decode()

@@ -17,8 +17,9 @@ from ..extensions import db
 from ..models import AuditEntry, Grid, Household, Resident, UserScope
 from ..security.privacy import mask
 
-# Models whose every write is audited, and the name their rows carry.
-AUDITED = {Household: "household", Resident: "resident", UserScope: "assignment"}
+# Models whose every write is audited, and the name their rows carry. A grid's manager and
+# supervisor, like an assignment, decide who sees whose data.
+AUDITED = {Household: "household", Resident: "resident", UserScope: "assignment", Grid: "grid"}
 
 
 def _actor() -> dict:

@@ -23,7 +23,8 @@ LABELS = {
     "client_address": _l("Client address"),
 }
 
-OBJECT_TYPES = {"household": _l("Household"), "resident": _l("Resident"), "assignment": _l("Grid assignment")}
+OBJECT_TYPES = {"household": _l("Household"), "resident": _l("Resident"), "assignment": _l("Grid assignment"),
+                "grid": _l("Grid")}
 
 
 def _one_target(form, field):

@@ -4,6 +4,7 @@ What it adds to FAB's ModelView, so that no screen can forget it:
 - the grid scope as a base filter: lists, counts, detail, edit, delete and related lists;
 - actions fetch their rows through the same scope (FAB's ``action``/``action_post`` do not);
 - privacy: masked columns masked, hidden columns neither shown nor filtered nor sorted on;
+- no search filter whose picker the user may not use (it would only answer 403);
 - empty values blank, never "None".
 """
 from __future__ import annotations
@@ -13,8 +14,11 @@ from flask_appbuilder import ModelView, expose
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 
 from ..security import privacy
+from ..security.access import may
 from ..security.scope import ScopeFilter
+from ..services.lookup import LOOKUPS
 from . import formatters as fmt
+from .fields import PickerField
 
 
 class ScopedView(ModelView):
@@ -61,7 +65,7 @@ class ScopedView(ModelView):
     def _list(self, **kwargs):
         """FAB's list, with filters built per request (FAB shares one set between requests) and
         without the columns this user may not search or sort on."""
-        unsearchable = privacy.unsearchable_columns()
+        unsearchable = privacy.unsearchable_columns() | self._unusable_pickers()
         name = type(self).__name__
         order_column, order_direction = get_order_args().get(name, ("", ""))
         if order_column in unsearchable:
@@ -77,6 +81,14 @@ class ScopedView(ModelView):
             exclude_cols=[], filters=filters)
         self.update_redirect()
         return widgets
+
+    def _unusable_pickers(self) -> set[str]:
+        unusable = set()
+        for column, field in (self.search_form_extra_fields or {}).items():
+            if getattr(field, "field_class", None) is PickerField:
+                if not may(LOOKUPS[field.kwargs["kind"]].data_kind, "list"):
+                    unusable.add(column)
+        return unusable
 
     def _get_list_widget(self, *args, **kwargs):
         widgets = super()._get_list_widget(*args, **kwargs)
