@@ -21,8 +21,7 @@ logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
 
 
 def _harden(app: Flask) -> None:
-    """CSRF on every state-changing request, and the security headers (CSP, cookie flags)."""
-    csrf.init_app(app)
+    """The security headers (CSP, cookie flags)."""
     https = app.config["GRID_HTTPS"]
     talisman.init_app(
         app, force_https=https, strict_transport_security=https, session_cookie_secure=https,
@@ -47,6 +46,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import models  # noqa: F401  (register tables before migrations look)
 
     db.init_app(app)
+    # Before FAB's views: its token-authenticated REST APIs exempt themselves from CSRF only
+    # when the extension is already there; every cookie-authenticated form stays protected.
+    csrf.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
     with app.app_context():
         database.install_listeners(db.engine, app.config["SPATIALITE_LIBRARY_PATH"])

@@ -97,3 +97,14 @@ def test_headers_allow_only_this_host_and_cookies_stay_out_of_scripts(strict_app
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_the_json_sign_in_is_rate_limited_and_audited_too(strict_app):
+    from app.models import AuditEntry
+
+    client = strict_app.test_client()
+    body = {"username": "secretary", "password": "guess", "provider": "db"}
+    answers = [client.post("/api/v1/security/login", json=body).status_code for _ in range(6)]
+    assert answers[:5] == [401] * 5 and answers[5] == 429
+    failures = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "login_failed")).all()
+    assert len(failures) == 5

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, redirect
 from flask_appbuilder import expose
+from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import AuthDBView
 
@@ -22,6 +23,14 @@ class GridAuthDBView(AuthDBView):
 
 class GridSecurityManager(SecurityManager):
     authdbview = GridAuthDBView
+
+    def register_views(self):
+        super().register_views()
+        # FAB limits its sign-in page only; its JSON sign-in (JWT) takes passwords too.
+        if self.is_auth_limited:
+            for view in self.appbuilder.baseviews:
+                if isinstance(view, SecurityApi):
+                    self.limiter.limit(self.auth_rate_limit, methods=["POST"])(view.blueprint)
 
     def auth_user_db(self, username, password):
         from ..services import audit
