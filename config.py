@@ -63,6 +63,12 @@ CONTENT_SECURITY_POLICY = {
 }
 TIMEZONE = os.environ.get("GRID_TIMEZONE", "Asia/Shanghai")
 
+# Case photos live under the instance folder; each at most this big.
+UPLOAD_FOLDER = os.environ.get("GRID_UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
+CASE_PHOTO_MAX_BYTES = 8_000_000
+MAX_CONTENT_LENGTH = 40_000_000  # a request larger than this is refused before it is read
+CASE_DUE_SOON_DAYS = 2
+
 # Registry lists stay short; every list is paged.
 FAB_API_MAX_PAGE_SIZE = 100
 PORT = int(os.environ.get("PORT", "8080"))

@@ -29,6 +29,9 @@ def seed_demo_command():
         click.echo("Not in demo mode (GRID_DEMO=1): no demo accounts created.")
     elif ensure_demo_accounts():
         click.echo(demo_accounts_text())
+    from seeds.cases import seed_demo_cases
+    if seed_demo_cases():
+        click.echo("Seeded the demo cases.")
 
 
 @click.command("stats")

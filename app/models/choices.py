@@ -104,3 +104,39 @@ AUDIT_ACTION = Choices(
     ("login_failed", _l("Failed sign-in")),
     ("logout", _l("Signed out")),
 )
+
+# The report's workflow: 发现问题 → 收集问题 → 问题立案 → 问题处理 → 问题反馈 → 结案 (+ 不予立案).
+CASE_STAGE = Choices(
+    ("discovered", _l("Discovered")),
+    ("collected", _l("Collected")),
+    ("registered", _l("Registered")),
+    ("in_progress", _l("In progress")),
+    ("feedback", _l("Feedback given")),
+    ("closed", _l("Closed")),
+    ("rejected", _l("Not registered")),
+)
+CASE_FINAL_STAGES = ("closed", "rejected")
+
+CASE_SOURCE = Choices(
+    ("qq_group", _l("QQ group")),
+    ("patrol", _l("Patrol")),
+    ("diary", _l("People's-conditions diary")),
+    ("visit", _l("Home visit")),
+    ("hotline", _l("12345 hotline")),
+    ("walk_in", _l("Walk-in")),
+)
+
+CASE_PRIORITY = Choices(
+    ("low", _l("Low")),
+    ("normal", _l("Normal")),
+    ("high", _l("High")),
+    ("urgent", _l("Urgent")),
+)
+
+# Computed from the due date and the stage; never typed.
+SLA_STATE = Choices(
+    ("overdue", _l("Overdue")),
+    ("due_soon", _l("Due soon")),
+    ("on_time", _l("On time")),
+    ("done", _l("Done")),
+)

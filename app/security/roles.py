@@ -6,12 +6,8 @@ permissions) are Admin's alone; every signed-in user may see and change their ow
 """
 from __future__ import annotations
 
-ADMIN = "Admin"
-SECRETARY = "Branch Secretary"
-MANAGER = "Grid Manager"
-SUPERVISOR = "Supervisor"
-VOLUNTEER = "Volunteer"
-ROLES = (SECRETARY, MANAGER, SUPERVISOR, VOLUNTEER)
+from ..services.workflow import case_access
+from .role_names import ADMIN, MANAGER, ROLES, SECRETARY, SUPERVISOR, VOLUNTEER  # noqa: F401
 
 # Admin is IT: FAB's user and role management, and no grid scope.
 UNSCOPED_ROLES = {ADMIN}
@@ -30,6 +26,11 @@ TABLE: dict[str, dict[str, str]] = {
     "facility": {SECRETARY: ALL, MANAGER: READ, SUPERVISOR: READ, VOLUNTEER: READ},
     "assignment": {SECRETARY: ALL},
     "audit": {SECRETARY: READ},
+    "case_category": {SECRETARY: ALL, MANAGER: READ, SUPERVISOR: READ, VOLUNTEER: READ},
+    # Cases: the screens' verbs plus each workflow step, from the workflow's own table.
+    "case": case_access(),
+    # "Report a problem" and "my reports": a user's own reports only.
+    "own_report": {SECRETARY: "list show add", MANAGER: "list show add", VOLUNTEER: "list show add"},
 }
 
 # Permissions that are not about one screen: (permission, view menu) → roles holding it.

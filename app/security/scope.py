@@ -113,6 +113,8 @@ def clause(model, level: str = "grid", scope: Scope | None = None):
         return _LINKS[model](scope, level)
     if hasattr(model, "grid_id"):
         return model.grid_id.in_(scope.grids(level))
+    if hasattr(model, "community_id"):
+        return model.community_id.in_(sorted(scope.community_ids))
     raise TypeError(f"{model.__name__} has no grid scope: add it to app.security.scope")
 
 
@@ -157,6 +159,8 @@ def _write_targets(obj) -> list[tuple[str, int | None]]:
         return [("community", value) for value in _places(state, "community_id")]
     if hasattr(obj, "grid_id"):
         return [("grid", value) for value in _places(state, "grid_id")]
+    if hasattr(obj, "community_id"):
+        return [("community", value) for value in _places(state, "community_id")]
     return []
 
 

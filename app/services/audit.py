@@ -14,6 +14,7 @@ from sqlalchemy import Column, event, inspect
 from sqlalchemy.orm import Session
 
 from ..extensions import db
+from ..timekeeping import utc_now
 from ..models import AuditEntry, Grid, Household, Resident, UserScope
 from ..security.privacy import mask
 
@@ -82,7 +83,7 @@ def _community_id(session: Session, obj) -> int | None:
 
 
 def _entry(session: Session, action: str, obj, changes: dict, actor: dict) -> dict:
-    return {"at": dt.datetime.now(dt.UTC).replace(tzinfo=None), "action": action,
+    return {"at": utc_now(), "action": action,
             "object_type": AUDITED[type(obj)], "object_id": obj.id, "object_label": str(obj)[:200],
             "changes": json.dumps(changes, ensure_ascii=False),
             "community_id": _community_id(session, obj), **actor}
@@ -112,6 +113,6 @@ def record(action: str, *, object_type: str | None = None, object_id: int | None
     if username is not None:
         actor.update(username=username[:64], user_id=user_id)
     db.session.add(AuditEntry(
-        at=dt.datetime.now(dt.UTC).replace(tzinfo=None), action=action, object_type=object_type,
+        at=utc_now(), action=action, object_type=object_type,
         object_id=object_id, object_label=label, changes=json.dumps(changes, ensure_ascii=False) if changes else None,
         **actor))

@@ -22,13 +22,17 @@ def prepare_database() -> dict:
     """Migrate, sync roles and permissions and, in demo mode on an empty database, seed the demo."""
     flask_migrate.upgrade()
     sync_roles()
-    seeded = False
+    seeded, accounts = False, []
     if current_app.config.get("GRID_DEMO"):
         if db.session.scalar(select(func.count(Community.id))) == 0:
             from seeds.demo import seed_demo
             seed_demo()
             seeded = True
-    return {"seeded": seeded, "accounts": ensure_demo_accounts()}
+        accounts = ensure_demo_accounts()
+        if seeded:
+            from seeds.cases import seed_demo_cases
+            seed_demo_cases()  # after the accounts: cases name their reporters and assignees
+    return {"seeded": seeded, "accounts": accounts}
 
 
 def demo_accounts_text() -> str:

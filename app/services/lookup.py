@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import exists, or_, select
+from flask_appbuilder.security.sqla.models import Role, User
+from sqlalchemy import and_, exists, or_, select
 
 from ..extensions import db
-from ..models import Building, Community, Grid, Household, Resident
+from ..models import Building, CaseCategory, Community, Grid, Household, Resident, UserScope
+from ..security.role_names import MANAGER, SECRETARY
 from ..security import scope
 
 PAGE = 20
+CASE_STAFF = (MANAGER, SECRETARY)  # who can be a case's assignee
 
 
 @dataclass(frozen=True)
@@ -25,8 +27,9 @@ class Lookup:
     matches: Callable  # search term -> WHERE clause
     order: tuple
     data_kind: str
-    parents: dict = field(default_factory=dict)
+    parents: dict = field(default_factory=dict)  # parent kind -> column (equality) or id -> clause
     level: str = "grid"
+    offered: Callable | None = None  # a further condition for searching (not for fetching a chosen row)
 
 
 def _starts(column, term):
@@ -48,6 +51,19 @@ def _household_matches(term):
     )
 
 
+def _category_of_grid(grid_id):
+    return CaseCategory.community_id == select(Grid.community_id).where(Grid.id == grid_id).scalar_subquery()
+
+
+def _staff_of_grid(grid_id):
+    """Grid managers and secretaries who were given this grid or its community, or manage it."""
+    community = select(Grid.community_id).where(Grid.id == grid_id).scalar_subquery()
+    given = exists().where(UserScope.user_id == User.id,
+                           or_(UserScope.grid_id == grid_id, UserScope.community_id == community))
+    manages = exists().where(Grid.id == grid_id, Grid.manager_id == User.id)
+    return and_(or_(given, manages), User.roles.any(Role.name.in_(CASE_STAFF)))
+
+
 LOOKUPS = {
     "community": Lookup(Community, _prefix(Community.name), (Community.name,), "community"),
     "grid": Lookup(Grid, _prefix(Grid.code, Grid.name), (Grid.code,), "grid", {"community": Grid.community_id}),
@@ -60,6 +76,11 @@ LOOKUPS = {
                         "grid": Resident.grid_id}),
     "user": Lookup(User, _prefix(User.username, User.first_name, User.last_name), (User.username,),
                    "assignment"),
+    "assignee": Lookup(User, _prefix(User.username, User.first_name, User.last_name), (User.username,),
+                       "case", {"grid": _staff_of_grid}, offered=lambda: User.roles.any(Role.name.in_(CASE_STAFF))),
+    "case_category": Lookup(CaseCategory, _prefix(CaseCategory.name), (CaseCategory.id,), "case_category",
+                            {"grid": _category_of_grid}, level="community",
+                            offered=lambda: CaseCategory.active.is_(True)),
 }
 
 
@@ -71,9 +92,16 @@ def _base(kind: str):
 def search(kind: str, term: str = "", parents: dict | None = None, page: int = 1):
     """(rows, more): one page of ``kind`` matching ``term`` under the given parent ids."""
     spec, query = _base(kind)
+    if spec.offered is not None:
+        query = query.where(spec.offered())
     for parent_kind, parent_id in (parents or {}).items():
         if parent_kind in spec.parents and parent_id:
-            query = query.where(spec.parents[parent_kind] == int(parent_id))
+            try:
+                parent_id = int(parent_id)
+            except ValueError:
+                return [], False
+            link = spec.parents[parent_kind]
+            query = query.where(link(parent_id) if callable(link) else link == parent_id)
     term = (term or "").strip()
     if term:
         query = query.where(spec.matches(term))
@@ -90,3 +118,15 @@ def fetch(kind: str, pk):
         return None
     spec, query = _base(kind)
     return db.session.scalars(query.where(spec.model.id == pk)).first()
+
+
+def offers(kind: str, pk: int, parents: dict) -> bool:
+    """Whether the picker of ``kind``, narrowed by ``parents``, would offer the row ``pk``."""
+    spec, query = _base(kind)
+    query = query.where(spec.model.id == pk)
+    if spec.offered is not None:
+        query = query.where(spec.offered())
+    for parent_kind, parent_id in parents.items():
+        link = spec.parents[parent_kind]
+        query = query.where(link(parent_id) if callable(link) else link == parent_id)
+    return db.session.scalars(query.limit(1)).first() is not None

@@ -5,8 +5,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, or_, select
 
 from ..extensions import db
-from ..models import Building, Facility, Grid, Household, Resident
-from ..models.choices import PARTY_STATUSES, SERVICE_KINDS
+from ..models import Building, Case, Facility, Grid, Household, Resident
+from ..models.choices import CASE_FINAL_STAGES, PARTY_STATUSES, SERVICE_KINDS
 
 CARE = or_(Household.low_income, Household.disability, Household.elderly_alone,
            Household.extreme_hardship)
@@ -31,6 +31,9 @@ FIGURES = {
                     select(func.count(Facility.id)).where(Facility.kind == "power_room")),
     "service_facilities": (_l("Service facilities"),
                            select(func.count(Facility.id)).where(Facility.kind.in_(SERVICE_KINDS))),
+    "cases_closed": (_l("Cases closed"), select(func.count(Case.id)).where(Case.stage == "closed")),
+    "cases_open": (_l("Cases open"), select(func.count(Case.id)).where(Case.stage.not_in(CASE_FINAL_STAGES))),
+    "cases_overdue": (_l("Cases overdue"), select(func.count(Case.id)).where(Case.sla == "overdue")),
 }
 
 

@@ -2,11 +2,13 @@
 from flask_babel import lazy_gettext as _l
 
 from .admin import AuditLogView, UserScopeView
+from .cases import CaseCategoryView, CaseView, MyReportsView
 from .lookup import LookupView
 from .registry import (BuildingView, CommunityWithGridsView, FacilityView, GridView, HouseholdView,
                        ResidentView)
 
 REGISTRY = _l("Registry")
+CASES = _l("Cases")
 ADMINISTRATION = _l("Administration")
 
 
@@ -23,6 +25,12 @@ def register_views(appbuilder) -> None:
                         category="Registry")
     appbuilder.add_view(FacilityView, "Facilities", label=_l("Facilities"), icon="fa-map-marker",
                         category="Registry")
+    appbuilder.add_view(CaseView, "Cases", label=_l("Cases"), icon="fa-exclamation-circle", category="Cases",
+                        category_label=CASES, category_icon="fa-tasks")
+    appbuilder.add_view(MyReportsView, "My reports", label=_l("My reports"), icon="fa-bullhorn",
+                        category="Cases")
+    appbuilder.add_view(CaseCategoryView, "Case categories", label=_l("Case categories"), icon="fa-tags",
+                        category="Cases")
     appbuilder.add_view(UserScopeView, "Grid assignments", label=_l("Grid assignments"),
                         icon="fa-id-badge", category="Administration", category_label=ADMINISTRATION,
                         category_icon="fa-shield")

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from geoalchemy2.shape import to_shape
 from markupsafe import Markup, escape
+
+from .. import timekeeping
 
 
 def blank(value):
@@ -31,5 +31,4 @@ def local_time(value) -> str:
     """A UTC timestamp in the community's time zone (config ``TIMEZONE``), to the second."""
     if value is None:
         return ""
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    return value.replace(tzinfo=dt.UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+    return value.replace(tzinfo=dt.UTC).astimezone(timekeeping.zone()).strftime("%Y-%m-%d %H:%M:%S")
