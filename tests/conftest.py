@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 
 import pytest
@@ -105,6 +106,7 @@ def make_app(url: str, **config):
         "GRID_DEMO": True,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "UPLOAD_FOLDER": tempfile.mkdtemp(prefix="grid-uploads-"),
         **config,
     })
     app.test_client_class = RequestClient
@@ -112,6 +114,7 @@ def make_app(url: str, **config):
 
 
 def dispose(app):
+    shutil.rmtree(app.config["UPLOAD_FOLDER"], ignore_errors=True)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

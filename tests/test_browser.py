@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from app.extensions import db
-from app.models import Building, Household
+from app.models import Building, Case, Household
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 playwright = pytest.importorskip("playwright.sync_api", reason="installed by ./dev test")
@@ -118,8 +118,14 @@ def test_an_active_list_filter_shows_the_chosen_row_by_name(page):
 def test_the_deployed_app_works_under_its_csp_and_csrf(strict_page):
     """Browse, add a household through the form (its CSRF token), sign out by the menu."""
     page = strict_page
-    for path in ("/residentview/list/", "/householdview/list/", "/gridview/show/1", "/facilityview/list/"):
+    from test_cases import make_case
+    grid1_case = make_case("registered", grid_id=1).id
+    for path in ("/residentview/list/", "/householdview/list/", "/gridview/show/1", "/facilityview/list/",
+                 "/caseview/list/", "/caseview/add", "/myreportsview/add", f"/caseview/show/{grid1_case}"):
         page.goto(page.base + path)
+    page.click(".case-step-handle")  # a step from the case's detail page, its form's CSRF token
+    playwright.expect(page.locator(".alert-success")).to_have_count(1)
+    assert db.session.get(Case, grid1_case).stage == "in_progress"
     page.goto(page.base + "/householdview/add")
     open_picker(page, "grid")
     options(page, count=1)  # grid1 is given grid 1 only

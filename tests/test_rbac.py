@@ -163,3 +163,15 @@ def test_no_url_answers_an_anonymous_visitor_with_data(app, client):
 def test_index_page_shows_nothing_private_to_an_anonymous_visitor(client):
     html = client.get("/").data.decode()
     assert "residentview" not in html and "/users/" not in html
+
+
+@pytest.mark.parametrize("role", ACCOUNTS)
+def test_the_menu_offers_only_what_opens(client_as, role):
+    client = client_as(ACCOUNTS[role])
+    html = client.get("/").data.decode()
+    links = sorted({link for link in re.findall(r'<a tabindex="-1" href="(/[^"]+)"', html) if "/lang/" not in link})
+    assert links, "no menu at all"
+    closed = [link for link in links if client.get(link).status_code != 200]
+    assert not closed, f"{role} is offered {closed}"
+    if role == roles.VOLUNTEER:
+        assert not any(route in html for route in ("/residentview/", "/householdview/", "/caseview/list/"))

@@ -25,7 +25,7 @@ def register_views(appbuilder) -> None:
                         category="Registry")
     appbuilder.add_view(FacilityView, "Facilities", label=_l("Facilities"), icon="fa-map-marker",
                         category="Registry")
-    appbuilder.add_view(CaseView, "Cases", label=_l("Cases"), icon="fa-exclamation-circle", category="Cases",
+    appbuilder.add_view(CaseView, "Case list", label=_l("Cases"), icon="fa-exclamation-circle", category="Cases",
                         category_label=CASES, category_icon="fa-tasks")
     appbuilder.add_view(MyReportsView, "My reports", label=_l("My reports"), icon="fa-bullhorn",
                         category="Cases")

@@ -18,7 +18,7 @@ from ..models.choices import CASE_PRIORITY, CASE_SOURCE, CASE_STAGE, SLA_STATE
 from ..services import lookup, photos, workflow
 from . import formatters as fmt
 from .base import ScopedView
-from .fields import GeometryField, choice_field, picker
+from .fields import GeometryField, PickerField, choice_field, picker
 
 LABELS = {
     "number": _l("Case number"), "title": _l("Title"), "description": _l("Description"),
@@ -67,6 +67,24 @@ def _store_uploaded_photos(case) -> None:
     for upload in request.files.getlist("photo"):
         if upload.filename:
             photos.store(case, upload.read(), upload.filename, g.user.username)
+
+
+def _grid_or_place(form, field):
+    """A grid chosen, or a location inside one of the user's grids (then that grid is taken)."""
+    if field.data is None:
+        location = form["location"].data
+        found = workflow.grid_at(location) if location is not None else None
+        if found is None:
+            raise ValidationError(_l("Choose the grid, or give a location inside one."))
+        field.data = found
+    category = form["category"].data
+    if category is not None and category.community_id != field.data.community_id:
+        raise ValidationError(_l("Is not in the community of the chosen category"))
+
+
+def _grid_from_place():
+    # Not Optional(): an empty grid must still reach the check, which takes it from the location.
+    return PickerField(LABELS["grid"], [_grid_or_place], kind="grid")
 
 
 def _grid_agrees(form, field):
@@ -142,7 +160,7 @@ class CaseView(CasePages, ScopedView):
         "category": picker(LABELS["category"], "case_category", depends="grid", checks=[_grid_agrees]),
         "source": choice_field(LABELS["source"], CASE_SOURCE),
         "priority": choice_field(LABELS["priority"], CASE_PRIORITY),
-        "grid": picker(LABELS["grid"], "grid", required=False),
+        "grid": _grid_from_place(),
         "location": GeometryField(LABELS["location"], geom_type="POINT"),
         "resident": picker(LABELS["resident"], "resident", depends="grid", required=False,
                            checks=[_resident_in_grid]),
@@ -279,7 +297,7 @@ class MyReportsView(CasePages, ScopedView):
         "description": TextAreaField(LABELS["description"], [Optional(), Length(max=4000)]),
         "location": GeometryField(LABELS["location"], geom_type="POINT",
                                   description=_l("Where it is: a point (longitude latitude); the grid follows from it")),
-        "grid": picker(LABELS["grid"], "grid", required=False),
+        "grid": _grid_from_place(),
         "photo": _photo_field(),
     }
     search_form_extra_fields = {"stage": choice_field(LABELS["stage"], CASE_STAGE)}
