@@ -112,3 +112,17 @@ def test_each_secretary_reads_only_their_own_communitys_log(client_as, second_co
     theirs = other.get("/auditlogview/list/").data.decode()
     assert "外社区居民改名" not in mine and "测试居民" in mine
     assert "外社区居民改名" in theirs and "测试居民" not in theirs
+
+
+def test_a_case_naming_a_resident_is_audited(manager_client):
+    from app.models import Case, CaseCategory
+
+    resident = db.session.scalars(select(Resident).where(Resident.grid_id == 1).order_by(Resident.id)).first()
+    category = db.session.scalars(select(CaseCategory).order_by(CaseCategory.id)).first()
+    manager_client.post("/caseview/add", data={
+        "title": "邻里噪音", "category": str(category.id), "source": "walk_in", "priority": "normal",
+        "grid": "1", "resident": str(resident.id), "location": "", "address": "", "description": ""})
+    case = db.session.scalars(select(Case).order_by(Case.id.desc())).first()
+    assert case.resident_id == resident.id
+    row = entries(object_type="case", object_id=case.id, action="create")[0]
+    assert json.loads(row.changes)["resident_id"] == [None, resident.id] and row.username == "grid1"

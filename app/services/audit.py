@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..timekeeping import utc_now
-from ..models import AuditEntry, Grid, Household, Resident, UserScope
+from ..models import AuditEntry, Case, Grid, Household, Resident, UserScope
 from ..security.privacy import mask
 
 # Models whose every write is audited, and the name their rows carry. A grid's manager and
-# supervisor, like an assignment, decide who sees whose data.
-AUDITED = {Household: "household", Resident: "resident", UserScope: "assignment", Grid: "grid"}
+# supervisor, like an assignment, decide who sees whose data; a case may name a resident.
+AUDITED = {Household: "household", Resident: "resident", UserScope: "assignment", Grid: "grid", Case: "case"}
 
 
 def _actor() -> dict:
