@@ -29,9 +29,12 @@ def seed_demo_command():
         click.echo("Not in demo mode (GRID_DEMO=1): no demo accounts created.")
     elif ensure_demo_accounts():
         click.echo(demo_accounts_text())
+    from seeds.aid import seed_demo_aid
     from seeds.cases import seed_demo_cases
     if seed_demo_cases():
         click.echo("Seeded the demo cases.")
+    if seed_demo_aid():
+        click.echo("Seeded the demo mutual-aid ledger.")
 
 
 @click.command("stats")

@@ -15,7 +15,7 @@ from geoalchemy2.shape import from_shape
 from sqlalchemy import func, insert, select
 
 from app.extensions import db
-from app.models import Building, Case, CaseCategory, CaseCounter, CaseEvent, Community, Grid
+from app.models import Building, Case, CaseCategory, CaseEvent, Community, Grid, NumberSeries
 from app.timekeeping import local_today, zone
 
 from .demo import COMMUNITY, _random_point, grid_cell
@@ -135,6 +135,6 @@ def seed_demo_cases(session=None) -> bool:
                                action=action, from_stage=before, to_stage=after, note=note))
     session.execute(insert(CaseEvent), events)
     for year, last in counters.items():
-        session.execute(insert(CaseCounter).values(year=year, last=last))
+        session.execute(insert(NumberSeries).values(series="case", year=year, last=last))
     session.commit()
     return True

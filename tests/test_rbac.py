@@ -26,6 +26,21 @@ def model_views(app):
     return [view for view in app.appbuilder.baseviews if isinstance(view, ModelView)]
 
 
+def form_views(app):
+    """Our screens that are not model views (forms, pages): they declare a data kind too."""
+    return [view for view in app.appbuilder.baseviews
+            if not isinstance(view, ModelView) and getattr(view, "data_kind", None) is not None]
+
+
+def exposed(view):
+    """(method, permission, URL, HTTP method) of each route of ``view``."""
+    for name in dir(view):
+        method = getattr(view, name, None)
+        for url, methods in getattr(method, "_urls", []):
+            path = re.sub(r"<(?:[^:<>]+:)?[^<>]+>", str(MISSING), view.route_base + url)
+            yield name, f"can_{method._permission_name}", path, "GET" if "GET" in methods else "POST"
+
+
 def denied(response) -> bool:
     """FAB's refusal: a redirect to the sign-in page (pages) or 401/403 (JSON endpoints)."""
     return response.status_code in (401, 403) or (
@@ -91,6 +106,14 @@ def test_every_view_and_action_answers_each_role_as_the_role_table_says(app, cli
             if response.status_code != (404 if want else 403):
                 mismatches.append(f"{view.route_base} action {name}: expected {'allowed' if want else 'denied'}, "
                                   f"got {response.status_code}")
+    for view in form_views(app):
+        for method, permission, url, http_method in exposed(view):
+            want = expected(role, view, permission)
+            response = client.open(url, method=http_method, data={})
+            checked += 1
+            if denied(response) == want:
+                mismatches.append(f"{url} ({method}): expected {'allowed' if want else 'denied'}, "
+                                  f"got {response.status_code}")
     assert checked >= 40, "the matrix walked fewer views than the app registers"
     assert not mismatches, "\n".join(mismatches)
 
@@ -99,6 +122,11 @@ def test_every_domain_screen_declares_its_row_of_the_role_table(app):
     ours = [view for view in model_views(app) if type(view).__module__.startswith("app.")]
     assert ours and all(isinstance(view, ScopedView) for view in ours)
     assert all(view.data_kind in roles.TABLE for view in ours)
+    pages = [view for view in app.appbuilder.baseviews
+             if type(view).__module__.startswith("app.") and not isinstance(view, ModelView)]
+    assert all(getattr(view, "data_kind", None) in roles.TABLE or getattr(view, "for_every_role", False)
+               for view in pages)
+    assert "AidDeskView" in {type(view).__name__ for view in form_views(app)}
 
 
 def test_supervisor_is_read_only_everywhere(app, supervisor_client):

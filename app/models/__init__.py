@@ -3,5 +3,6 @@ from flask_appbuilder.security.sqla import models as security_models  # noqa: F4
 
 from . import consistency  # noqa: F401  (flush-time derivations)
 from .access import AuditEntry, UserScope  # noqa: F401
-from .cases import Case, CaseCategory, CaseCounter, CaseEvent, CasePhoto  # noqa: F401
+from .aid import AidItem, Campaign, Donor, FundEntry, NumberSeries, StockMove, Voucher, VoucherLine  # noqa: F401
+from .cases import Case, CaseCategory, CaseEvent, CasePhoto  # noqa: F401
 from .registry import Building, Community, Facility, Grid, Household, Resident  # noqa: F401

@@ -101,14 +101,6 @@ Case.sla = column_property(
 )
 
 
-class CaseCounter(Model):
-    """The last case number given in a year (see ``workflow.next_number``)."""
-
-    __tablename__ = "case_counter"
-    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    last: Mapped[int] = mapped_column(Integer, default=0)
-
-
 class CaseEvent(Model):
     """One step of a case's timeline: who moved it from which stage to which, when, and why."""
 

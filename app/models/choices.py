@@ -140,3 +140,32 @@ SLA_STATE = Choices(
     ("on_time", _l("On time")),
     ("done", _l("Done")),
 )
+
+AID_ITEM_CATEGORY = Choices(
+    ("clothing", _l("Clothing")),
+    ("bedding", _l("Bedding")),
+    ("fuel", _l("Fuel")),
+    ("heating", _l("Heating appliance")),
+    ("food", _l("Food")),
+    ("daily", _l("Daily necessities")),
+    ("other", _l("Other goods")),
+)
+
+DONOR_KIND = Choices(
+    ("person", _l("Person")),
+    ("household", _l("Household")),
+    ("organisation", _l("Organisation")),
+)
+
+# A voucher (凭证) is one posting: goods lines and/or money, in or out.
+VOUCHER_KIND = Choices(
+    ("donation", _l("Donation")),
+    ("purchase", _l("Purchase")),
+    ("distribution", _l("Distribution")),
+    ("adjustment", _l("Adjustment")),
+)
+VOUCHER_STATUS = Choices(
+    ("proposed", _l("Proposed")),
+    ("posted", _l("Posted")),
+    ("cancelled", _l("Cancelled")),
+)

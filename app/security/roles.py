@@ -31,6 +31,14 @@ TABLE: dict[str, dict[str, str]] = {
     "case": case_access(),
     # "Report a problem" and "my reports": a user's own reports only.
     "own_report": {SECRETARY: "list show add", MANAGER: "list show add", VOLUNTEER: "list show add"},
+    # The mutual-aid station: the secretary posts; a grid manager proposes distributions and sees
+    # the aid given in their grids; supervisors read; volunteers nothing.
+    "aid_voucher": {SECRETARY: "list show post cancel distribute donate purchase adjust",
+                    MANAGER: "list show distribute", SUPERVISOR: READ},
+    "aid_move": {SECRETARY: READ, MANAGER: READ, SUPERVISOR: READ},
+    "aid_item": {SECRETARY: ALL, MANAGER: READ, SUPERVISOR: READ},
+    "campaign": {SECRETARY: ALL, MANAGER: READ, SUPERVISOR: READ},
+    "donor": {SECRETARY: ALL, SUPERVISOR: READ},
 }
 
 # Permissions that are not about one screen: (permission, view menu) → roles holding it.

@@ -20,7 +20,7 @@ from sqlalchemy import and_, event, exists, inspect, or_, select, union
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..models import AuditEntry, Community, Grid, UserScope
+from ..models import AuditEntry, Community, FundEntry, Grid, StockMove, UserScope, Voucher
 from . import roles
 
 
@@ -30,6 +30,7 @@ class Scope:
     community_ids: frozenset[int] = frozenset()
     grid_ids: frozenset[int] = frozenset()  # level "grid"
     area_grid_ids: frozenset[int] = frozenset()  # level "community"
+    whole_community_ids: frozenset[int] = frozenset()  # given whole: community-wide records too
 
     def grids(self, level: str) -> list[int]:
         return sorted(self.grid_ids if level == "grid" else self.area_grid_ids)
@@ -62,7 +63,8 @@ def for_user(user) -> Scope:
     grid_ids = {grid_id for grid_id, _ in grid_rows}
     community_ids = given_communities | {community_id for _, community_id in grid_rows}
     area = set(db.session.scalars(select(Grid.id).where(Grid.community_id.in_(community_ids))))
-    return Scope(False, frozenset(community_ids), frozenset(grid_ids), frozenset(area))
+    return Scope(False, frozenset(community_ids), frozenset(grid_ids), frozenset(area),
+                 frozenset(given_communities))
 
 
 def current() -> Scope:
@@ -93,6 +95,15 @@ def _audit_clause(scope: Scope, level: str):
                and_(AuditEntry.community_id.is_(None), _given_inside(scope, AuditEntry.user_id)))
 
 
+def _ledger(model):
+    """Aid records of a household's grid, or of the whole station (no grid: donations, purchases),
+    which only users given the whole community see."""
+    def clause(scope: Scope, level: str):
+        return or_(model.grid_id.in_(scope.grids(level)),
+                   and_(model.grid_id.is_(None), model.community_id.in_(sorted(scope.whole_community_ids))))
+    return clause
+
+
 _LINKS = {
     Community: lambda scope, level: Community.id.in_(sorted(scope.community_ids)),
     Grid: lambda scope, level: (Grid.community_id.in_(sorted(scope.community_ids)) if level == "community"
@@ -101,6 +112,9 @@ _LINKS = {
                                         UserScope.community_id.in_(sorted(scope.community_ids))),
     User: _user_clause,
     AuditEntry: _audit_clause,
+    Voucher: _ledger(Voucher),
+    StockMove: _ledger(StockMove),
+    FundEntry: _ledger(FundEntry),
 }
 
 
@@ -153,6 +167,11 @@ def _write_targets(obj) -> list[tuple[str, int | None]]:
         return [("community", obj.id)] if obj.id is not None else [("everything", None)]
     if isinstance(obj, Grid):
         return [("community", value) for value in _places(state, "community_id")]
+    if isinstance(obj, (Voucher, StockMove, FundEntry)):
+        grids = _places(state, "grid_id")
+        if grids == {None}:
+            return [("whole_community", value) for value in _places(state, "community_id")]
+        return [("grid", value) for value in grids]
     if isinstance(obj, UserScope):
         if obj.grid_id is not None or obj.grid is not None:
             return [("grid", value) for value in _places(state, "grid_id")]
@@ -176,6 +195,7 @@ def check_writes(session: Session, _context, _instances) -> None:
         if isinstance(obj, AuditEntry):
             continue
         for level, value in _write_targets(obj):
-            allowed = {"grid": scope.grid_ids, "community": scope.community_ids}.get(level, frozenset())
+            allowed = {"grid": scope.grid_ids, "community": scope.community_ids,
+                       "whole_community": scope.whole_community_ids}.get(level, frozenset())
             if value not in allowed:
                 raise OutOfScope()

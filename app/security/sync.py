@@ -13,21 +13,23 @@ from ..extensions import db
 from . import roles
 
 
-def _menu_names(appbuilder) -> dict[str, list[str]]:
-    """A view's permission name → the menu entries (item and category) that show it."""
-    found: dict[str, list[str]] = {}
+def _menu_entries(appbuilder) -> dict[str, list[tuple[str, str | None]]]:
+    """A view's permission name → its menu entries (item and category), each with the permission
+    it needs (None: any permission on the view)."""
+    found: dict[str, list[tuple[str, str | None]]] = {}
     for category in appbuilder.menu.get_list():
         for item in category.childs or [category]:
             view = getattr(item, "baseview", None)
             if view is not None:
-                names = [item.name] + ([category.name] if category is not item else [])
-                found.setdefault(view.class_permission_name, []).extend(names)
+                required = getattr(item, "required_permission", None)
+                entries = [(item.name, required)] + ([(category.name, required)] if category is not item else [])
+                found.setdefault(view.class_permission_name, []).extend(entries)
     return found
 
 
 def desired_permissions(appbuilder) -> dict[str, set[tuple[str, str]]]:
     """Role → its (permission, view menu) pairs, from the role table and the registered views."""
-    menus = _menu_names(appbuilder)
+    menus = _menu_entries(appbuilder)
     wanted = {role: set(roles.SELF_SERVICE) for role in roles.ROLES}
     for view in appbuilder.baseviews:
         name = view.class_permission_name
@@ -42,8 +44,8 @@ def desired_permissions(appbuilder) -> dict[str, set[tuple[str, str]]]:
             else:
                 continue
             wanted[role] |= {(perm, name) for perm in granted}
-            if granted:
-                wanted[role] |= {("menu_access", menu) for menu in menus.get(name, [])}
+            wanted[role] |= {("menu_access", menu) for menu, required in menus.get(name, [])
+                             if (granted if required is None else required in granted)}
     for capability, holders in roles.CAPABILITIES.items():
         for role in holders:
             wanted[role].add(capability)

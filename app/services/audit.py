@@ -15,12 +15,14 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..timekeeping import utc_now
-from ..models import AuditEntry, Case, Grid, Household, Resident, UserScope
+from ..models import AuditEntry, Case, Grid, Household, Resident, UserScope, Voucher
 from ..security.privacy import mask
 
 # Models whose every write is audited, and the name their rows carry. A grid's manager and
-# supervisor, like an assignment, decide who sees whose data; a case may name a resident.
-AUDITED = {Household: "household", Resident: "resident", UserScope: "assignment", Grid: "grid", Case: "case"}
+# supervisor, like an assignment, decide who sees whose data; a case may name a resident; a voucher
+# (donation, distribution, adjustment) moves the station's goods and money.
+AUDITED = {Household: "household", Resident: "resident", UserScope: "assignment", Grid: "grid", Case: "case",
+           Voucher: "aid_voucher"}
 
 
 def _actor() -> dict:

@@ -30,8 +30,10 @@ def prepare_database() -> dict:
             seeded = True
         accounts = ensure_demo_accounts()
         if seeded:
+            from seeds.aid import seed_demo_aid
             from seeds.cases import seed_demo_cases
             seed_demo_cases()  # after the accounts: cases name their reporters and assignees
+            seed_demo_aid()
     return {"seeded": seeded, "accounts": accounts}
 
 

@@ -13,7 +13,8 @@ from flask_appbuilder.security.sqla.models import Role, User
 from sqlalchemy import and_, exists, or_, select
 
 from ..extensions import db
-from ..models import Building, CaseCategory, Community, Grid, Household, Resident, UserScope
+from ..models import (AidItem, Building, Campaign, CaseCategory, Community, Donor, Grid, Household, Resident,
+                      UserScope)
 from ..security.role_names import MANAGER, SECRETARY
 from ..security import scope
 
@@ -78,6 +79,10 @@ LOOKUPS = {
                    "assignment"),
     "assignee": Lookup(User, _prefix(User.username, User.first_name, User.last_name), (User.username,),
                        "case", {"grid": _staff_of_grid}, offered=lambda: User.roles.any(Role.name.in_(CASE_STAFF))),
+    "aid_item": Lookup(AidItem, _prefix(AidItem.name), (AidItem.name,), "aid_item", level="community",
+                       offered=lambda: AidItem.active.is_(True)),
+    "campaign": Lookup(Campaign, _prefix(Campaign.name), (Campaign.starts_on.desc(),), "campaign", level="community"),
+    "donor": Lookup(Donor, _prefix(Donor.name), (Donor.name,), "donor", level="community"),
     "case_category": Lookup(CaseCategory, _prefix(CaseCategory.name), (CaseCategory.id,), "case_category",
                             {"grid": _category_of_grid}, level="community",
                             offered=lambda: CaseCategory.active.is_(True)),

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, or_, select
 
 from ..extensions import db
-from ..models import Building, Case, Facility, Grid, Household, Resident
+from ..models import Building, Case, Facility, FundEntry, Grid, Household, Resident, StockMove, Voucher
 from ..models.choices import CASE_FINAL_STAGES, PARTY_STATUSES, SERVICE_KINDS
 
 CARE = or_(Household.low_income, Household.disability, Household.elderly_alone,
@@ -34,6 +34,14 @@ FIGURES = {
     "cases_closed": (_l("Cases closed"), select(func.count(Case.id)).where(Case.stage == "closed")),
     "cases_open": (_l("Cases open"), select(func.count(Case.id)).where(Case.stage.not_in(CASE_FINAL_STAGES))),
     "cases_overdue": (_l("Cases overdue"), select(func.count(Case.id)).where(Case.sla == "overdue")),
+    "donations_yuan": (_l("Donations (yuan)"), select(func.coalesce(func.sum(FundEntry.amount_fen), 0) // 100)
+                       .where(FundEntry.kind == "donation_in")),
+    "items_received": (_l("Items received"), select(func.coalesce(func.sum(StockMove.quantity), 0))
+                       .where(StockMove.kind == "donation")),
+    "items_distributed": (_l("Items given out"), select(func.coalesce(-func.sum(StockMove.quantity), 0))
+                          .where(StockMove.kind == "distribution")),
+    "households_helped": (_l("Households helped"), select(func.count(distinct(Voucher.household_id)))
+                          .where(Voucher.kind == "distribution", Voucher.status == "posted")),
 }
 
 

@@ -12,14 +12,11 @@ from dataclasses import dataclass
 
 from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
 from ..extensions import db
 from ..models.choices import CASE_STAGE
 from ..security.role_names import MANAGER, SECRETARY, SUPERVISOR
 from ..timekeeping import local_today, utc_now
+from .numbering import next_in_series
 
 
 @dataclass(frozen=True)
@@ -130,15 +127,7 @@ def apply_to_all(cases, name: str, note: str | None = None) -> None:
 
 
 def next_number(year: int) -> tuple[int, str]:
-    """The next case number of ``year``: one counter row per year, incremented under a row lock
-    (PostgreSQL) or the write lock (SQLite), so two reports at once never get the same number."""
-    from ..models import CaseCounter
-
-    dialect = db.session.get_bind().dialect.name
-    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(insert_(CaseCounter).values(year=year, last=0).on_conflict_do_nothing())
-    seq = db.session.execute(update(CaseCounter).where(CaseCounter.year == year)
-                             .values(last=CaseCounter.last + 1).returning(CaseCounter.last)).scalar_one()
+    seq = next_in_series("case", year)
     return seq, f"{year}-{seq:06d}"
 
 

@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from .admin import AuditLogView, UserScopeView
+from .aid import AidDeskView, AidItemView, CampaignView, DonorView, FundEntryView, StockMoveView, VoucherView
 from .cases import CaseCategoryView, CaseView, MyReportsView
 from .lookup import LookupView
 from .registry import (BuildingView, CommunityWithGridsView, FacilityView, GridView, HouseholdView,
@@ -9,7 +10,15 @@ from .registry import (BuildingView, CommunityWithGridsView, FacilityView, GridV
 
 REGISTRY = _l("Registry")
 CASES = _l("Cases")
+AID = _l("Aid station")
 ADMINISTRATION = _l("Administration")
+
+
+def _require(appbuilder, category: str, name: str, permission: str) -> None:
+    """Show menu entry ``name`` only to roles holding ``permission`` on its view (app.security.sync)."""
+    for item in appbuilder.menu.find(category).childs:
+        if item.name == name:
+            item.required_permission = permission
 
 
 def register_views(appbuilder) -> None:
@@ -31,6 +40,24 @@ def register_views(appbuilder) -> None:
                         category="Cases")
     appbuilder.add_view(CaseCategoryView, "Case categories", label=_l("Case categories"), icon="fa-tags",
                         category="Cases")
+    desk = appbuilder.add_view(AidDeskView, "Distribute aid", label=_l("Distribute aid"), icon="fa-gift",
+                               category="Aid station", category_label=AID, category_icon="fa-heart")
+    _require(appbuilder, "Aid station", "Distribute aid", "can_distribute")
+    for name, label, endpoint, icon in (("Receive a donation", _l("Receive a donation"), "donate", "fa-inbox"),
+                                        ("Purchase with the fund", _l("Purchase with the fund"), "purchase",
+                                         "fa-shopping-cart"),
+                                        ("Adjust stock", _l("Adjust stock"), "adjust", "fa-balance-scale")):
+        appbuilder.add_link(name, href=f"/aid/{endpoint}", label=label, icon=icon, category="Aid station",
+                            baseview=desk)
+        _require(appbuilder, "Aid station", name, f"can_{endpoint}")
+    for view, name, label, icon in ((VoucherView, "Aid vouchers", _l("Aid vouchers"), "fa-file-text-o"),
+                                    (AidItemView, "Aid stock", _l("Aid stock"), "fa-cubes"),
+                                    (StockMoveView, "Goods given and received", _l("Goods given and received"),
+                                     "fa-exchange"),
+                                    (FundEntryView, "Mutual-aid fund", _l("Mutual-aid fund"), "fa-jpy"),
+                                    (CampaignView, "Campaigns", _l("Campaigns"), "fa-snowflake-o"),
+                                    (DonorView, "Donors", _l("Donors"), "fa-handshake-o")):
+        appbuilder.add_view(view, name, label=label, icon=icon, category="Aid station")
     appbuilder.add_view(UserScopeView, "Grid assignments", label=_l("Grid assignments"),
                         icon="fa-id-badge", category="Administration", category_label=ADMINISTRATION,
                         category_icon="fa-shield")

@@ -24,7 +24,7 @@ LABELS = {
 }
 
 OBJECT_TYPES = {"household": _l("Household"), "resident": _l("Resident"), "assignment": _l("Grid assignment"),
-                "grid": _l("Grid"), "case": _l("Case")}
+                "grid": _l("Grid"), "case": _l("Case"), "aid_voucher": _l("Aid voucher")}
 
 
 def _one_target(form, field):

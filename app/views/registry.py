@@ -14,6 +14,7 @@ from ..models.choices import (BUILDING_KIND, CARE_TAGS, FACILITY_KIND, FACILITY_
 from ..services.identity import normalize_identity
 from ..validation import FieldError, clean_colour, clean_phone
 from . import formatters as fmt
+from .aid import FundEntryView, StockMoveView
 from .base import ScopedView
 from .fields import GeometryField, choice_field, picker
 
@@ -205,7 +206,8 @@ class HouseholdView(RegistryView):
         "residence_type": choice_field(LABELS["residence_type"], RESIDENCE_TYPE),
     }
     validators_columns = {"phone": [_field_check(clean_phone)]}
-    related_views = [ResidentView]
+    # Its people, and the aid it received (goods and money), on the household's page.
+    related_views = [ResidentView, StockMoveView, FundEntryView]
 
 
 class BuildingView(RegistryView):

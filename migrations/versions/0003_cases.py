@@ -1,4 +1,4 @@
-"""cases: categories with SLAs, cases, their timeline events and photos, the yearly number counter
+"""cases: categories with SLAs, cases, their timeline events and photos
 
 Revision ID: 6bf45c8aaccd
 Revises: 0021f05736df
@@ -15,11 +15,6 @@ depends_on = None
 
 
 def upgrade():
-    op.create_table('case_counter',
-    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
-    sa.Column('last', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('year')
-    )
     op.create_table('case_category',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('community_id', sa.Integer(), nullable=False),
@@ -140,4 +135,3 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_case_category_community_id'))
 
     op.drop_table('case_category')
-    op.drop_table('case_counter')

@@ -1,0 +1,176 @@
+"""The aid ledger: the one place where stock and money move.
+
+``submit`` builds a voucher from plain data and, for a user who may post, posts it at once;
+``post`` posts a proposed one. Posting locks the items (and, for money, the community's fund)
+before reading balances — an UPDATE that touches their rows: a row lock on PostgreSQL, the write
+lock on SQLite — so two staff handing out the last coat at the same moment are served one after
+the other, and the second is told what is left. Nothing is edited afterwards: a correction is a
+new adjustment voucher.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import g, has_request_context
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from ..extensions import db
+from ..models import AidItem, Community, FundEntry, Household, StockMove, Voucher, VoucherLine
+from ..models.choices import VOUCHER_STATUS
+from ..timekeeping import utc_now
+from .numbering import next_in_series
+
+# kind → (receipt series, sign of goods, fund entry kind and sign)
+KINDS = {
+    "donation": ("JZ", +1, ("donation_in", +1)),
+    "purchase": ("CG", +1, ("purchase_out", -1)),
+    "distribution": ("FF", -1, ("relief_out", -1)),
+    "adjustment": ("TZ", None, None),  # lines carry their own sign; no money
+}
+
+
+class LedgerError(ValueError):
+    """A refused posting; the message names what is wrong (and what is left)."""
+
+
+@dataclass(frozen=True)
+class Line:
+    item_id: int
+    quantity: int
+
+
+def yuan(fen: int) -> str:
+    return f"{fen / 100:,.2f}"
+
+
+def _username() -> str:
+    user = getattr(g, "user", None) if has_request_context() else None
+    return user.username if user is not None and getattr(user, "is_authenticated", False) else "system"
+
+
+def may_post() -> bool:
+    if not has_request_context():
+        return True
+    from ..security.access import may
+    return may("aid_voucher", "post")
+
+
+def _merged(lines) -> list[Line]:
+    totals: dict[int, int] = {}
+    for line in lines:
+        totals[line.item_id] = totals.get(line.item_id, 0) + line.quantity
+    return [Line(item_id, quantity) for item_id, quantity in totals.items() if quantity]
+
+
+def submit(kind: str, community_id: int, dated: dt.date, lines=(), amount_fen: int = 0, *,
+           household_id: int | None = None, donor_id: int | None = None, campaign_id: int | None = None,
+           note: str | None = None) -> Voucher:
+    """A new voucher, posted if the user may post (else proposed); committed, or nothing written."""
+    lines = _merged(lines)
+    if kind not in KINDS:
+        raise LedgerError(_l("Unknown kind of voucher."))
+    if not lines and not amount_fen:
+        raise LedgerError(_l("Enter at least one item line or an amount of money."))
+    if amount_fen < 0 or (kind == "adjustment" and amount_fen):
+        raise LedgerError(_l("The amount of money cannot be negative (or part of an adjustment)."))
+    if kind != "adjustment" and any(line.quantity < 0 for line in lines):
+        raise LedgerError(_l("Quantities are whole numbers above zero."))
+    if kind == "distribution" and household_id is None:
+        raise LedgerError(_l("A distribution goes to one household: choose it."))
+    if kind == "donation" and donor_id is None:
+        raise LedgerError(_l("A donation needs its donor."))
+    if kind == "adjustment" and not (note or "").strip():
+        raise LedgerError(_l("An adjustment needs its reason."))
+    household = db.session.get(Household, household_id) if household_id else None
+    if household is not None and household.grid.community_id != community_id:
+        raise LedgerError(_l("The household is not in this community."))
+    items = {item.id: item for item in db.session.scalars(
+        select(AidItem).where(AidItem.id.in_([line.item_id for line in lines])))}
+    if any(items.get(line.item_id) is None or items[line.item_id].community_id != community_id for line in lines):
+        raise LedgerError(_l("An item is not in this station's catalogue."))
+    voucher = Voucher(community_id=community_id, kind=kind, status="proposed", dated=dated,
+                      household_id=household_id, grid_id=household.grid_id if household else None,
+                      donor_id=donor_id, campaign_id=campaign_id, amount_fen=amount_fen,
+                      note=(note or "").strip() or None, proposed_by=_username(),
+                      lines=[VoucherLine(item_id=line.item_id, quantity=line.quantity) for line in lines])
+    db.session.add(voucher)
+    try:
+        if kind != "distribution" or may_post():
+            post(voucher)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return voucher
+
+
+def _lock(voucher) -> None:
+    """Serialise postings that touch the same items or the same fund (see the module's note)."""
+    if voucher.amount_fen:
+        db.session.execute(update(Community).where(Community.id == voucher.community_id)
+                           .values(id=Community.id))
+    item_ids = sorted(line.item_id for line in voucher.lines)
+    if item_ids:
+        db.session.execute(update(AidItem).where(AidItem.id.in_(item_ids)).values(id=AidItem.id))
+
+
+def stock_of(item_ids) -> dict[int, int]:
+    rows = db.session.execute(select(StockMove.item_id, func.sum(StockMove.quantity))
+                              .where(StockMove.item_id.in_(list(item_ids))).group_by(StockMove.item_id))
+    return {item_id: 0 for item_id in item_ids} | dict(rows.all())
+
+
+def fund_balance(community_id: int) -> int:
+    return db.session.scalar(select(func.coalesce(func.sum(FundEntry.amount_fen), 0))
+                             .where(FundEntry.community_id == community_id))
+
+
+def post(voucher) -> None:
+    """Post ``voucher`` (new or proposed) or raise LedgerError; the caller commits."""
+    if voucher.status != "proposed":
+        raise LedgerError(_l("Voucher %(number)s is already %(status)s.", number=str(voucher),
+                             status=VOUCHER_STATUS.label(voucher.status)))
+    series, goods_sign, fund = KINDS[voucher.kind]
+    db.session.flush()  # the voucher and its lines have ids
+    _lock(voucher)
+    stock = stock_of([line.item_id for line in voucher.lines])
+    for line in voucher.lines:
+        change = line.quantity * (goods_sign or 1)
+        if stock[line.item_id] + change < 0:
+            item = line.item or db.session.get(AidItem, line.item_id)
+            raise LedgerError(_l("%(item)s: only %(left)s %(unit)s left, %(asked)s asked.", item=item.name,
+                                 left=stock[line.item_id], unit=item.unit, asked=abs(change)))
+    if fund and voucher.amount_fen:
+        left = fund_balance(voucher.community_id)
+        if left + fund[1] * voucher.amount_fen < 0:
+            raise LedgerError(_l("The mutual-aid fund has only ¥%(left)s left, ¥%(asked)s asked.",
+                                 left=yuan(left), asked=yuan(voucher.amount_fen)))
+    links = dict(community_id=voucher.community_id, household_id=voucher.household_id, grid_id=voucher.grid_id,
+                 campaign_id=voucher.campaign_id, donor_id=voucher.donor_id)
+    for line in voucher.lines:
+        db.session.add(StockMove(voucher_id=voucher.id, item_id=line.item_id, kind=voucher.kind,
+                                 quantity=line.quantity * (goods_sign or 1), moved_on=voucher.dated, **links))
+    if fund and voucher.amount_fen:
+        db.session.add(FundEntry(voucher_id=voucher.id, kind=fund[0], amount_fen=fund[1] * voucher.amount_fen,
+                                 entry_on=voucher.dated, **links))
+    voucher.number = f"{series}-{voucher.dated.year}-{next_in_series(series, voucher.dated.year):04d}"
+    voucher.status, voucher.posted_by, voucher.posted_at = "posted", _username(), utc_now()
+
+
+def post_proposed(voucher) -> None:
+    """The secretary posts a grid manager's proposal; committed, or nothing written."""
+    try:
+        post(voucher)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def cancel(voucher) -> None:
+    if voucher.status != "proposed":
+        raise LedgerError(_l("Only a proposed voucher can be cancelled; a posted one is corrected by an adjustment."))
+    voucher.status = "cancelled"
+    db.session.commit()
