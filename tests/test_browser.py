@@ -121,7 +121,8 @@ def test_the_deployed_app_works_under_its_csp_and_csrf(strict_page):
     from test_cases import make_case
     grid1_case = make_case("registered", grid_id=1).id
     for path in ("/residentview/list/", "/householdview/list/", "/gridview/show/1", "/facilityview/list/",
-                 "/caseview/list/", "/caseview/add", "/myreportsview/add", f"/caseview/show/{grid1_case}"):
+                 "/caseview/list/", "/caseview/add", "/myreportsview/add", "/aid/distribute",
+                 "/voucherview/list/", "/aiditemview/list/", "/campaignview/list/", f"/caseview/show/{grid1_case}"):
         page.goto(page.base + path)
     page.click(".case-step-handle")  # a step from the case's detail page, its form's CSRF token
     playwright.expect(page.locator(".alert-success")).to_have_count(1)

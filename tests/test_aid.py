@@ -1,0 +1,221 @@
+"""The aid ledger: balances are sums of moves, nothing goes below zero (even at the same moment),
+posted rows never change, receipts, proposals, scope, and the report's four figures."""
+import datetime as dt
+import re
+import threading
+
+import pytest
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import DatabaseError
+
+from app.extensions import db
+from app.models import AidItem, AuditEntry, Campaign, Donor, FundEntry, Household, StockMove, Voucher
+from app.services import ledger
+from app.services.stats import community_figures
+from app.timekeeping import local_today
+
+TODAY = local_today()
+
+
+def item(name="棉衣"):
+    return db.session.scalars(select(AidItem).where(AidItem.name == name)).one()
+
+
+def stock(item_id):
+    db.session.expire_all()
+    return db.session.scalar(select(func.coalesce(func.sum(StockMove.quantity), 0)).where(StockMove.item_id == item_id))
+
+
+def household(grid_id=1):
+    return db.session.scalars(select(Household).where(Household.grid_id == grid_id).order_by(Household.id)).first()
+
+
+def new_item(app, quantity, name="测试羽绒服"):
+    """A fresh item with ``quantity`` donated (by the system, outside a request)."""
+    entry = AidItem(community_id=1, name=name, category="clothing", unit="件", low_stock=1)
+    db.session.add(entry)
+    db.session.commit()
+    donor = db.session.scalars(select(Donor).order_by(Donor.id)).first()
+    if quantity:
+        ledger.submit("donation", 1, TODAY, [ledger.Line(entry.id, quantity)], donor_id=donor.id)
+    return entry.id
+
+
+def lines_form(*lines, **fields):
+    data = {"dated": TODAY.isoformat(), "campaign": "", "amount": "", "note": "", **fields}
+    for index in range(6):
+        item_id, quantity = lines[index] if index < len(lines) else ("", "")
+        data[f"lines-{index}-item"], data[f"lines-{index}-quantity"] = str(item_id), str(quantity)
+    return data
+
+
+def test_stock_and_the_stock_card_reconcile_to_the_moves(secretary_client):
+    for entry in db.session.scalars(select(AidItem)):
+        assert entry.stock == stock(entry.id) >= 0
+    html = secretary_client.get(f"/aiditemview/card/{item().id}").data.decode()
+    balances = [int(value) for value in re.findall(r'<td class="aid-balance">(-?\d+)</td>', html)]
+    moves = db.session.scalars(select(StockMove.quantity).where(StockMove.item_id == item().id)
+                               .order_by(StockMove.moved_on, StockMove.id)).all()
+    running = [sum(moves[:index + 1]) for index in range(len(moves))]
+    assert balances == running and balances[-1] == item().stock
+    assert min(balances) >= 0, "never below zero at any date"
+
+
+def test_the_fund_never_went_below_zero(app):
+    amounts = db.session.scalars(select(FundEntry.amount_fen).order_by(FundEntry.entry_on, FundEntry.id)).all()
+    running = 0
+    for amount in amounts:
+        running += amount
+        assert running >= 0
+    assert running == ledger.fund_balance(1)
+
+
+def test_a_distribution_beyond_the_stock_is_refused_naming_what_is_left(secretary_client, app):
+    item_id = new_item(app, 3)
+    vouchers = db.session.scalar(select(func.count(Voucher.id)))
+    form = lines_form((item_id, 2), (item().id, 1), (item_id, 2), household=str(household().id))
+    html = secretary_client.post("/aid/distribute", data=form).data.decode()
+    assert stock(item_id) == 3 and db.session.scalar(select(func.count(Voucher.id))) == vouchers
+    assert "测试羽绒服：库存仅剩 3 件，申请 4" in html
+
+
+def test_relief_money_beyond_the_fund_is_refused(secretary_client):
+    left = ledger.fund_balance(1)
+    form = lines_form(household=str(household().id), amount=f"{left / 100 + 1:.2f}")
+    html = secretary_client.post("/aid/distribute", data=form).data.decode()
+    assert ledger.fund_balance(1) == left
+    assert "邻里互助基金仅余" in html
+
+
+@pytest.mark.parametrize("form, message", [
+    ({"amount": "-5"}, "请填写金额"), ({"amount": "1.234"}, "请填写金额"),
+    ({"lines-0-quantity": "2"}, "请至少填写"),
+])
+def test_bad_input_is_refused_with_a_message(secretary_client, form, message):
+    vouchers = db.session.scalar(select(func.count(Voucher.id)))
+    data = {**lines_form(household=str(household().id)), **form}
+    html = secretary_client.post("/aid/distribute", data=data).data.decode()
+    assert message in html
+    assert db.session.scalar(select(func.count(Voucher.id))) == vouchers
+
+
+def test_two_staff_giving_out_the_last_coat_at_the_same_moment(app):
+    """Both see one coat; the ledger serves them one after the other: one gets it, one is told."""
+    item_id = new_item(app, 1)
+    households = [household(1).id, household(2).id]
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def distribute(household_id):
+        with app.app_context():
+            start.wait()
+            try:
+                ledger.submit("distribution", 1, TODAY, [ledger.Line(item_id, 1)], household_id=household_id)
+                outcomes.append("posted")
+            except ledger.LedgerError as error:
+                outcomes.append(str(error))
+
+    for _round in range(3):
+        threads = [threading.Thread(target=distribute, args=(h,)) for h in households]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        ledger.submit("donation", 1, TODAY, [ledger.Line(item_id, 1)],
+                      donor_id=db.session.scalars(select(Donor.id)).first())
+    assert outcomes.count("posted") == 3
+    assert all("库存仅剩 0" in outcome or "only 0" in outcome for outcome in outcomes if outcome != "posted")
+    assert stock(item_id) == 1
+
+
+@pytest.mark.parametrize("statement", [
+    update(StockMove).values(quantity=99), delete(StockMove), update(FundEntry).values(amount_fen=1),
+    delete(FundEntry), update(Voucher).where(Voucher.status == "posted").values(note="改"),
+    delete(Voucher).where(Voucher.status == "posted"),
+])
+def test_posted_rows_cannot_be_changed_or_deleted(app, statement):
+    with pytest.raises(DatabaseError):
+        db.session.execute(statement)
+    db.session.rollback()
+
+
+def test_a_correction_is_a_new_adjustment_and_audited(secretary_client):
+    before = item().stock
+    form = lines_form((item().id, 2), direction="out", note="盘点发现两件受潮")
+    secretary_client.post("/aid/adjust", data=form)
+    assert stock(item().id) == before - 2
+    voucher = db.session.scalars(select(Voucher).order_by(Voucher.id.desc())).first()
+    assert (voucher.kind, voucher.status, voucher.number[:2]) == ("adjustment", "posted", "TZ")
+    audit = db.session.scalars(select(AuditEntry).where(AuditEntry.object_type == "aid_voucher",
+                                                        AuditEntry.object_id == voucher.id)).all()
+    assert audit and audit[0].username == "secretary"
+    refused = lines_form((item().id, 2), direction="out", note="")
+    assert "必填" in secretary_client.post("/aid/adjust", data=refused).data.decode()
+    assert stock(item().id) == before - 2
+
+
+def test_a_donation_posts_and_prints_its_receipt(secretary_client):
+    donor = db.session.scalars(select(Donor).where(Donor.kind == "organisation")).first()
+    form = lines_form((item().id, 5), (item("棉被").id, 2), donor=str(donor.id), amount="300")
+    response = secretary_client.post("/aid/donate", data=form)
+    voucher = db.session.scalars(select(Voucher).order_by(Voucher.id.desc())).first()
+    assert response.headers["Location"].endswith(f"/voucherview/receipt/{voucher.id}")
+    receipt = secretary_client.get(f"/voucherview/receipt/{voucher.id}").data.decode()
+    assert re.search(rf"JZ-{TODAY.year}-\d{{4}}", receipt) and voucher.number in receipt
+    assert "捐赠凭证" in receipt and donor.name in receipt and "300.00" in receipt and "棉被" in receipt
+
+
+def test_a_grid_managers_distribution_waits_for_the_secretary(client_as):
+    manager, secretary, supervisor = client_as("grid1"), client_as("secretary"), client_as("supervisor")
+    before = item().stock
+    manager.post("/aid/distribute", data=lines_form((item().id, 1), household=str(household(1).id)))
+    proposal = db.session.scalars(select(Voucher).order_by(Voucher.id.desc())).first()
+    assert (proposal.status, proposal.number, proposal.proposed_by) == ("proposed", None, "grid1")
+    assert stock(item().id) == before
+    assert supervisor.post("/voucherview/action_post", data={"action": "post", "rowid": [proposal.id]}).status_code == 403
+    assert manager.post("/voucherview/action_post", data={"action": "post", "rowid": [proposal.id]}).status_code == 403
+    secretary.post("/voucherview/action_post", data={"action": "post", "rowid": [proposal.id]})
+    db.session.expire_all()
+    assert db.session.get(Voucher, proposal.id).status == "posted" and stock(item().id) == before - 1
+
+
+def test_a_grid_manager_sees_and_gives_aid_only_in_their_grids(client_as):
+    manager = client_as("grid1")
+    other = household(2)
+    vouchers = db.session.scalar(select(func.count(Voucher.id)))
+    html = manager.post("/aid/distribute", data=lines_form((item().id, 1), household=str(other.id))).data.decode()
+    assert "不存在或无权选择" in html and db.session.scalar(select(func.count(Voucher.id))) == vouchers
+    listed = manager.get("/voucherview/list/?psize_VoucherView=100").data.decode()
+    visible = {int(pk) for pk in re.findall(r'/voucherview/show/(\d+)"', listed)}
+    grids = set(db.session.scalars(select(Voucher.grid_id).where(Voucher.id.in_(visible))))
+    assert visible and grids == {1}
+    donation = db.session.scalars(select(Voucher).where(Voucher.kind == "donation")).first()
+    assert manager.get(f"/voucherview/show/{donation.id}").status_code == 404
+    assert manager.get("/aid/donate").status_code in (302, 403)
+    page = manager.get(f"/householdview/show/{household(1).id}").data.decode()
+    assert "物品收发" in page and "邻里互助基金" in page
+
+
+def test_a_campaign_summary_is_its_ledger(secretary_client):
+    campaign = db.session.scalars(select(Campaign).where(Campaign.name == "2024年冬日暖民")).one()
+    given = -db.session.scalar(select(func.sum(StockMove.quantity)).where(
+        StockMove.campaign_id == campaign.id, StockMove.kind == "distribution"))
+    helped = db.session.scalar(select(func.count(func.distinct(StockMove.household_id))).where(
+        StockMove.campaign_id == campaign.id) .where(StockMove.household_id.is_not(None)))
+    html = secretary_client.get(f"/campaignview/show/{campaign.id}").data.decode()
+    assert f">{given}<" in re.sub(r"\s+", "", html)
+    assert campaign.households_helped >= helped
+
+
+def test_the_report_s_four_aid_figures_come_out_of_the_ledger(app):
+    figures = community_figures()
+    donated = sum(db.session.scalars(select(FundEntry.amount_fen).where(FundEntry.kind == "donation_in"))) // 100
+    received = sum(db.session.scalars(select(StockMove.quantity).where(StockMove.kind == "donation")))
+    given = -sum(db.session.scalars(select(StockMove.quantity).where(StockMove.kind == "distribution")))
+    helped = len(set(db.session.scalars(select(Voucher.household_id).where(Voucher.kind == "distribution"))))
+    assert (figures["donations_yuan"], figures["items_received"], figures["items_distributed"],
+            figures["households_helped"]) == (donated, received, given, helped)
+    # 3万余元, 800余件, 600余件, 500余户
+    assert 30000 <= donated < 40000 and 800 <= received < 900 and 600 <= given < 700 and 500 <= helped < 600
+    winters = db.session.scalars(select(Campaign.name).where(Campaign.name.like("%冬日暖民"))).all()
+    assert len(winters) >= 5
