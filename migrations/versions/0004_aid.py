@@ -36,9 +36,14 @@ POSTGRESQL_TRIGGERS = [
     *[f"""CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON {table}
           FOR EACH STATEMENT EXECUTE FUNCTION aid_append_only()""" for table in ("aid_stock_move", "aid_fund_entry")],
     """CREATE FUNCTION aid_voucher_posted() RETURNS trigger LANGUAGE plpgsql AS $$
+       DECLARE status text;
        BEGIN
-         IF (TG_TABLE_NAME = 'aid_voucher' AND OLD.status <> 'proposed') OR (TG_TABLE_NAME = 'aid_voucher_line'
-             AND (SELECT status FROM aid_voucher WHERE id = OLD.voucher_id) <> 'proposed') THEN
+         IF TG_TABLE_NAME = 'aid_voucher' THEN
+           status := OLD.status;
+         ELSE
+           SELECT v.status INTO status FROM aid_voucher v WHERE v.id = OLD.voucher_id;
+         END IF;
+         IF status <> 'proposed' THEN
            RAISE EXCEPTION 'a posted voucher is not changed; post an adjustment';
          END IF;
          RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
