@@ -53,7 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         database.install_listeners(db.engine, app.config["SPATIALITE_LIBRARY_PATH"])
         from .security.manager import GridSecurityManager
-        from .services import audit, photos  # noqa: F401  (audit and photo-file listeners)
+        from .services import audit, photos, words  # noqa: F401  (audit, photo-file, word-index listeners)
         appbuilder = AppBuilder(base_template="grid/base.html", security_manager_class=GridSecurityManager)
         appbuilder.init_app(app, db.session)
         from .views import register_views

@@ -35,6 +35,9 @@ def seed_demo_command():
         click.echo("Seeded the demo cases.")
     if seed_demo_aid():
         click.echo("Seeded the demo mutual-aid ledger.")
+    from seeds.community import seed_demo_community_work
+    if seed_demo_community_work():
+        click.echo("Seeded the demo diary, visits, volunteers and residents' group.")
 
 
 @click.command("stats")

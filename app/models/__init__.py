@@ -5,4 +5,7 @@ from . import consistency  # noqa: F401  (flush-time derivations)
 from .access import AuditEntry, UserScope  # noqa: F401
 from .aid import AidItem, Campaign, Donor, FundEntry, NumberSeries, StockMove, Voucher, VoucherLine  # noqa: F401
 from .cases import Case, CaseCategory, CaseEvent, CasePhoto  # noqa: F401
+from .diary import DiaryEntry, Visit  # noqa: F401
+from .notices import GroupFeedback, GroupSize, Notice  # noqa: F401
+from .volunteers import Activity, Attendance, Team, Volunteer  # noqa: F401
 from .registry import Building, Community, Facility, Grid, Household, Resident  # noqa: F401

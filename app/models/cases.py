@@ -60,6 +60,10 @@ class Case(Model):
     location = mapped_column(Geometry("POINT", srid=SRID, spatial_index=True), nullable=True)
     address: Mapped[str | None] = mapped_column(String(200))
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id", ondelete="SET NULL"), index=True)
+    # The reporting resident's household (kept in step on flush), so its page lists its cases.
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
+    # The patrol or other activity on which the problem was found.
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("volunteer_activity.id"), index=True)
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"), index=True)
     priority: Mapped[str] = mapped_column(String(10), default="normal")
@@ -73,6 +77,8 @@ class Case(Model):
     category = relationship("CaseCategory")
     grid = relationship("Grid")
     resident = relationship("Resident")
+    household = relationship("Household")
+    activity = relationship("Activity")
     reporter = relationship("User", foreign_keys=[reporter_id])
     assignee = relationship("User", foreign_keys=[assignee_id])
     events = relationship("CaseEvent", back_populates="case", order_by="CaseEvent.id",

@@ -169,3 +169,37 @@ VOUCHER_STATUS = Choices(
     ("posted", _l("Posted")),
     ("cancelled", _l("Cancelled")),
 )
+
+DIARY_CATEGORY = Choices(
+    ("request", _l("Resident request")),
+    ("event", _l("Community event")),
+    ("activity", _l("Activity")),
+    ("visit", _l("Visit")),
+    ("other", _l("Other")),
+)
+
+VISIT_PURPOSE = Choices(
+    ("condolence", _l("Condolence")),
+    ("assistance", _l("Assistance")),
+    ("opinion", _l("Opinion")),
+    ("supervision", _l("Supervision")),
+)
+
+VOLUNTEER_KIND = Choices(
+    ("resident", _l("Resident")),
+    ("student", _l("Student")),
+    ("unit_staff", _l("Unit staff")),
+    ("other", _l("Other")),
+)
+
+ACTIVITY_KIND = Choices(
+    ("patrol", _l("Patrol")),
+    ("public_labour", _l("Public labour")),
+    ("festival", _l("Neighbourhood festival")),
+    ("theme_day", _l("Theme day")),
+    ("tutoring", _l("Tutoring")),
+    ("elderly_care", _l("Keeping the elderly company")),
+    ("other", _l("Other")),
+)
+
+CHANNEL = Choices(("qq", _l("QQ group")), ("wechat", _l("WeChat group")))

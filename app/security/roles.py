@@ -39,6 +39,19 @@ TABLE: dict[str, dict[str, str]] = {
     "aid_item": {SECRETARY: ALL, MANAGER: READ, SUPERVISOR: READ},
     "campaign": {SECRETARY: ALL, MANAGER: READ, SUPERVISOR: READ},
     "donor": {SECRETARY: ALL, SUPERVISOR: READ},
+    # 一个本: the diary and visits are the cadres'; volunteers do not see them.
+    "diary": {SECRETARY: f"{ALL} to_case demands", MANAGER: f"{ALL} to_case demands", SUPERVISOR: f"{READ} demands"},
+    "visit": {SECRETARY: ALL, MANAGER: ALL, SUPERVISOR: READ},
+    # 一支队: volunteers see the activities and log their own attendance.
+    "team": {SECRETARY: ALL, MANAGER: READ, SUPERVISOR: READ, VOLUNTEER: READ},
+    "volunteer": {SECRETARY: ALL, MANAGER: READ, SUPERVISOR: READ},
+    "activity": {SECRETARY: f"{ALL} attend", MANAGER: "list show add edit", SUPERVISOR: READ,
+                 VOLUNTEER: "list show attend"},
+    "attendance": {SECRETARY: ALL, MANAGER: ALL, SUPERVISOR: READ, VOLUNTEER: READ},
+    # 一个群
+    "notice": {SECRETARY: ALL, MANAGER: "list show add", SUPERVISOR: READ},
+    "group_size": {SECRETARY: ALL, MANAGER: READ, SUPERVISOR: READ},
+    "group_feedback": {SECRETARY: f"{ALL} to_case", MANAGER: f"{ALL} to_case", SUPERVISOR: READ},
 }
 
 # Permissions that are not about one screen: (permission, view menu) → roles holding it.

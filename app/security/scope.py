@@ -20,7 +20,8 @@ from sqlalchemy import and_, event, exists, inspect, or_, select, union
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..models import AuditEntry, Community, FundEntry, Grid, StockMove, UserScope, Voucher
+from ..models import (Activity, Attendance, AuditEntry, Community, FundEntry, Grid, GroupFeedback, StockMove,
+                      UserScope, Voucher)
 from . import roles
 
 
@@ -113,6 +114,11 @@ _LINKS = {
     User: _user_clause,
     AuditEntry: _audit_clause,
     Voucher: _ledger(Voucher),
+    GroupFeedback: _ledger(GroupFeedback),
+    # Activities are the community's (not personal): every user of the community reads them.
+    Activity: lambda scope, level: Activity.community_id.in_(sorted(scope.community_ids)),
+    Attendance: lambda scope, level: Attendance.activity_id.in_(
+        select(Activity.id).where(Activity.community_id.in_(sorted(scope.community_ids)))),
     StockMove: _ledger(StockMove),
     FundEntry: _ledger(FundEntry),
 }
@@ -167,7 +173,7 @@ def _write_targets(obj) -> list[tuple[str, int | None]]:
         return [("community", obj.id)] if obj.id is not None else [("everything", None)]
     if isinstance(obj, Grid):
         return [("community", value) for value in _places(state, "community_id")]
-    if isinstance(obj, (Voucher, StockMove, FundEntry)):
+    if isinstance(obj, (Voucher, StockMove, FundEntry, GroupFeedback, Activity)):
         grids = _places(state, "grid_id")
         if grids == {None}:
             return [("whole_community", value) for value in _places(state, "community_id")]

@@ -32,8 +32,10 @@ def prepare_database() -> dict:
         if seeded:
             from seeds.aid import seed_demo_aid
             from seeds.cases import seed_demo_cases
+            from seeds.community import seed_demo_community_work
             seed_demo_cases()  # after the accounts: cases name their reporters and assignees
             seed_demo_aid()
+            seed_demo_community_work()
     return {"seeded": seeded, "accounts": accounts}
 
 

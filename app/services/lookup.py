@@ -13,8 +13,8 @@ from flask_appbuilder.security.sqla.models import Role, User
 from sqlalchemy import and_, exists, or_, select
 
 from ..extensions import db
-from ..models import (AidItem, Building, Campaign, CaseCategory, Community, Donor, Grid, Household, Resident,
-                      UserScope)
+from ..models import (Activity, AidItem, Building, Campaign, CaseCategory, Community, Donor, Grid, Household,
+                      Resident, Team, UserScope, Volunteer)
 from ..security.role_names import MANAGER, SECRETARY
 from ..security import scope
 
@@ -83,6 +83,9 @@ LOOKUPS = {
                        offered=lambda: AidItem.active.is_(True)),
     "campaign": Lookup(Campaign, _prefix(Campaign.name), (Campaign.starts_on.desc(),), "campaign", level="community"),
     "donor": Lookup(Donor, _prefix(Donor.name), (Donor.name,), "donor", level="community"),
+    "team": Lookup(Team, _prefix(Team.name), (Team.name,), "team", level="community"),
+    "volunteer": Lookup(Volunteer, _prefix(Volunteer.name), (Volunteer.name,), "volunteer", level="community"),
+    "activity": Lookup(Activity, _prefix(Activity.title), (Activity.held_on.desc(),), "activity", level="community"),
     "case_category": Lookup(CaseCategory, _prefix(CaseCategory.name), (CaseCategory.id,), "case_category",
                             {"grid": _category_of_grid}, level="community",
                             offered=lambda: CaseCategory.active.is_(True)),

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, or_, select
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Building, Case, Facility, FundEntry, Grid, Household, Resident, StockMove, Voucher
+from ..models import (Activity, Attendance, Building, Case, DiaryEntry, Facility, FundEntry, Grid, GroupSize,
+                      Household, Resident, StockMove, Visit, Voucher, Volunteer)
 from ..models.choices import CASE_FINAL_STAGES, PARTY_STATUSES, SERVICE_KINDS
 
+LATER = aliased(GroupSize)  # the latest size recorded for each group
 CARE = or_(Household.low_income, Household.disability, Household.elderly_alone,
            Household.extreme_hardship)
 
@@ -42,6 +45,14 @@ FIGURES = {
                           .where(StockMove.kind == "distribution")),
     "households_helped": (_l("Households helped"), select(func.count(distinct(Voucher.household_id)))
                           .where(Voucher.kind == "distribution", Voucher.status == "posted")),
+    "diary_entries": (_l("Diary entries"), select(func.count(DiaryEntry.id))),
+    "visits": (_l("Home visits"), select(func.count(Visit.id))),
+    "volunteers": (_l("Volunteers"), select(func.count(Volunteer.id)).where(Volunteer.active.is_(True))),
+    "volunteer_activities": (_l("Volunteer activities"), select(func.count(Activity.id))),
+    "volunteer_hours": (_l("Volunteer hours"), select(func.coalesce(func.sum(Attendance.hours), 0))),
+    "group_members": (_l("Group members"), select(func.coalesce(func.sum(GroupSize.members), 0)).where(
+        GroupSize.recorded_on == select(func.max(LATER.recorded_on)).where(
+            LATER.community_id == GroupSize.community_id, LATER.channel == GroupSize.channel).scalar_subquery())),
 }
 
 

@@ -4,6 +4,9 @@ from flask_babel import lazy_gettext as _l
 from .admin import AuditLogView, UserScopeView
 from .aid import AidDeskView, AidItemView, CampaignView, DonorView, FundEntryView, StockMoveView, VoucherView
 from .cases import CaseCategoryView, CaseView, MyReportsView
+from .diary import DemandsView, DiaryView, VisitView
+from .notices import GroupFeedbackView, GroupSizeView, NoticeView
+from .volunteers import ActivityView, AttendanceView, TeamView, VolunteerView
 from .lookup import LookupView
 from .registry import (BuildingView, CommunityWithGridsView, FacilityView, GridView, HouseholdView,
                        ResidentView)
@@ -11,6 +14,9 @@ from .registry import (BuildingView, CommunityWithGridsView, FacilityView, GridV
 REGISTRY = _l("Registry")
 CASES = _l("Cases")
 AID = _l("Aid station")
+DIARY = _l("Diary and visits")
+VOLUNTEERS = _l("Volunteers")
+GROUP = _l("Residents' group")
 ADMINISTRATION = _l("Administration")
 
 
@@ -40,6 +46,24 @@ def register_views(appbuilder) -> None:
                         category="Cases")
     appbuilder.add_view(CaseCategoryView, "Case categories", label=_l("Case categories"), icon="fa-tags",
                         category="Cases")
+    appbuilder.add_view(DiaryView, "Diary", label=_l("People's-conditions diary"), icon="fa-book",
+                        category="Diary", category_label=DIARY, category_icon="fa-book")
+    appbuilder.add_view(DemandsView, "Collective demands", label=_l("Collective demands"), icon="fa-bar-chart",
+                        category="Diary")
+    appbuilder.add_view(VisitView, "Home visits", label=_l("Home visits"), icon="fa-home", category="Diary")
+    appbuilder.add_view(ActivityView, "Volunteer activities", label=_l("Volunteer activities"), icon="fa-flag",
+                        category="Volunteers", category_label=VOLUNTEERS, category_icon="fa-users")
+    appbuilder.add_view(VolunteerView, "Volunteer list", label=_l("Volunteers"), icon="fa-user",
+                        category="Volunteers")
+    appbuilder.add_view(TeamView, "Volunteer teams", label=_l("Volunteer teams"), icon="fa-sitemap",
+                        category="Volunteers")
+    appbuilder.add_view_no_menu(AttendanceView)
+    appbuilder.add_view(NoticeView, "Group notices", label=_l("Group notices"), icon="fa-bullhorn",
+                        category="Group", category_label=GROUP, category_icon="fa-comments")
+    appbuilder.add_view(GroupFeedbackView, "Group feedback", label=_l("Feedback from the group"),
+                        icon="fa-comment", category="Group")
+    appbuilder.add_view(GroupSizeView, "Group size", label=_l("Group size"), icon="fa-line-chart",
+                        category="Group")
     desk = appbuilder.add_view(AidDeskView, "Distribute aid", label=_l("Distribute aid"), icon="fa-gift",
                                category="Aid station", category_label=AID, category_icon="fa-heart")
     _require(appbuilder, "Aid station", "Distribute aid", "can_distribute")

@@ -11,18 +11,30 @@ from __future__ import annotations
 
 from flask import abort, request
 from flask_appbuilder import ModelView, expose
+from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 
 from ..security import privacy
 from ..security.access import may
 from ..security.scope import ScopeFilter
+from ..services import words
 from ..services.lookup import LOOKUPS
 from . import formatters as fmt
 from .fields import PickerField
 
 
+class WordFilter(BaseFilter):
+    """Whole Chinese words in a words column (see app.services.words)."""
+
+    name = "words"
+
+    def apply(self, query, value):
+        return query.filter(words.matches(getattr(self.model, self.column_name), value))
+
+
 class ScopedView(ModelView):
     data_kind: str | None = None  # the row of the role table (app.security.roles.TABLE)
+    word_search_column: str | None = None  # a column of words (services.words) searched by ?q=
     scope_level = "grid"  # or "community": readable for every grid of the user's communities
     exclude_route_methods = {"download"}  # no file columns; one permission fewer to reason about
 
@@ -73,6 +85,8 @@ class ScopedView(ModelView):
         search_columns = [col for col in self.search_columns if col not in unsearchable]
         filters = self.datamodel.get_filters(search_columns)
         get_filter_args(filters)
+        if self.word_search_column and request.args.get("q", "").strip():
+            filters.add_filter(self.word_search_column, WordFilter, request.args["q"])
         widgets = self._get_list_widget(
             filters=filters, order_column=order_column, order_direction=order_direction,
             page=get_page_args().get(name), page_size=get_page_size_args().get(name), **kwargs)

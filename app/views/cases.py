@@ -333,3 +333,20 @@ class CaseCategoryView(ScopedView):
     }
     search_form_extra_fields = {"community": picker(LABELS["community"], "community")}
     formatters_columns = {"active": lambda value: str(_l("Yes") if value else _l("No"))}
+
+
+def make_case_from(item, source: str):
+    """The "make a case" action of a diary entry or group feedback: once, then to the case."""
+    from ..services import intake
+
+    item = item[0] if isinstance(item, list) else item
+    try:
+        case, created = intake.case_from(item, source)
+        db.session.commit()
+    except workflow.WorkflowError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return redirect(url_for(".show", pk=item.id))
+    flash(_l("Case %(number)s was made from this entry.", number=case.number) if created else
+          _l("This entry is already case %(number)s.", number=case.number), "success" if created else "info")
+    return redirect(url_for("CaseView.show", pk=case.id))

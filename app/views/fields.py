@@ -50,10 +50,14 @@ class PickerWidget:
         self.kind = kind
         self.depends = depends
 
+    multiple = False
+
+    def chosen(self, field) -> list:
+        return [field.data] if field.data is not None else []
+
     def __call__(self, field, **kwargs):
-        obj = field.data
-        option = (f'<option value="{escape(obj.id)}" selected>{escape(str(obj))}</option>'
-                  if obj is not None else "")
+        options = "".join(f'<option value="{escape(obj.id)}" selected>{escape(str(obj))}</option>'
+                          for obj in self.chosen(field))
         attrs = {
             "id": kwargs.get("id", field.id),
             "name": field.name,
@@ -64,7 +68,8 @@ class PickerWidget:
         if self.depends:
             attrs["data-depends"] = self.depends
         html_attrs = " ".join(f'{key}="{escape(value)}"' for key, value in attrs.items())
-        return Markup(f"<select {html_attrs}><option value=\"\"></option>{option}</select>")
+        blank = "" if self.multiple else '<option value=""></option>'
+        return Markup(f"<select {'multiple ' if self.multiple else ''}{html_attrs}>{blank}{options}</select>")
 
 
 class PickerField(Field):
@@ -103,3 +108,34 @@ def choice_field(label, choices, required=True):
     return SelectField(label, choices=items, widget=Select2Widget(),
                        validators=[DataRequired()] if required else [Optional()],
                        coerce=lambda value: value or None)
+
+
+class MultiPickerWidget(PickerWidget):
+    multiple = True
+
+    def chosen(self, field) -> list:
+        return list(field.data or [])
+
+
+class MultiPickerField(PickerField):
+    """Several related rows chosen by id, each fetched through the lookup (and its scope)."""
+
+    def __init__(self, label=None, validators=None, kind=None, depends=None, **kwargs):
+        super().__init__(label, validators or [Optional()], kind=kind, depends=depends, **kwargs)
+        self.widget = MultiPickerWidget(kind, depends)
+
+    def process_data(self, value):
+        self.data = list(value or [])
+
+    def process_formdata(self, valuelist):
+        self._raw = [value for value in valuelist if value]
+        found = [lookup.fetch(self.kind, value) for value in self._raw]
+        self._missing = any(row is None for row in found)
+        self.data = [row for row in found if row is not None]
+
+    def pre_validate(self, form):
+        if getattr(self, "_missing", False):
+            raise StopValidation(_l("No such record, or not yours to choose"))
+
+    def _value(self):
+        return ",".join(str(row.id) for row in self.data or [])

@@ -15,6 +15,8 @@ from ..services.identity import normalize_identity
 from ..validation import FieldError, clean_colour, clean_phone
 from . import formatters as fmt
 from .aid import FundEntryView, StockMoveView
+from .cases import CaseView
+from .diary import VisitView
 from .base import ScopedView
 from .fields import GeometryField, choice_field, picker
 
@@ -206,8 +208,8 @@ class HouseholdView(RegistryView):
         "residence_type": choice_field(LABELS["residence_type"], RESIDENCE_TYPE),
     }
     validators_columns = {"phone": [_field_check(clean_phone)]}
-    # Its people, and the aid it received (goods and money), on the household's page.
-    related_views = [ResidentView, StockMoveView, FundEntryView]
+    # Its people, visits, cases and the aid it received, together on the household's page.
+    related_views = [ResidentView, VisitView, CaseView, StockMoveView, FundEntryView]
 
 
 class BuildingView(RegistryView):
