@@ -12,6 +12,12 @@ from sqlalchemy import and_, event, literal
 from sqlalchemy.orm import Session
 
 jieba.setLogLevel(logging.WARNING)
+# The community's own terms, so that 五号楼下水管道 is 五号楼 / 下水管道, not 楼下 / 水 / 管道.
+DOMAIN_WORDS = ("下水管道", "下水道", "化粪池", "小广告", "占道经营", "电动车", "楼道", "楼道灯", "独居老人", "低保户",
+                "残疾人", "消防通道", "消防栓", "垃圾清运", "健身器材", "停车难", "门禁", "路灯", "暖气", "漏水",
+                "网格员", "楼长", "五号楼", "邻里节", "公益劳动", "互助站", "快递柜")
+for _word in DOMAIN_WORDS:
+    jieba.add_word(_word, freq=100000)
 WORD = re.compile(r"[\w\u4e00-\u9fff]+")
 # Words too common in the diary to say anything about a period.
 STOP = {"居民", "社区", "反映", "问题", "情况", "进行", "已经", "没有", "需要", "希望", "一个", "我们", "他们",
