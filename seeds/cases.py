@@ -10,15 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from flask_appbuilder.security.sqla.models import User
 from geoalchemy2.shape import from_shape
 from sqlalchemy import func, insert, select
 
 from app.extensions import db
-from app.models import Building, Case, CaseCategory, CaseEvent, Community, Grid, NumberSeries
+from app.models import Case, CaseCategory, CaseEvent, NumberSeries
 from app.timekeeping import local_today, zone
 
-from .demo import COMMUNITY, _random_point, grid_cell
+from .demo import _random_point, demo_place, grid_cell
 
 SEED = 20260101
 # name, days to register, days to close, share of the closed cases
@@ -97,15 +96,13 @@ def _plan(rng, stage, today, now, grids, buildings, weights):
 def seed_demo_cases(session=None) -> bool:
     """Categories and cases of the demo community; False (nothing written) if already there."""
     session = session or db.session
-    community = session.scalars(select(Community).where(Community.name == COMMUNITY["name"])).first()
-    if community is None or session.scalar(
-            select(func.count(CaseCategory.id)).where(CaseCategory.community_id == community.id)):
+    place = demo_place(session)
+    if place is None or session.scalar(
+            select(func.count(CaseCategory.id)).where(CaseCategory.community_id == place.community.id)):
         return False
+    community, users, grids, buildings = place.community, place.users, place.grids, place.buildings
     rng = random.Random(SEED)
     today = local_today()
-    users = dict(session.execute(select(User.username, User.id)).all())
-    grids = session.scalars(select(Grid).where(Grid.community_id == community.id).order_by(Grid.code)).all()
-    buildings = {grid.id: session.scalars(select(Building).where(Building.grid_id == grid.id)).all() for grid in grids}
 
     categories = []
     for name, register_days, close_days, _share in CATEGORIES:

@@ -6,16 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import func, insert, select
 
 from app.extensions import db
-from app.models import (Activity, Attendance, Building, Community, DiaryEntry, Grid, GroupFeedback, GroupSize,
-                        Household, Notice, Resident, Team, Visit, Volunteer)
+from app.models import (Activity, Attendance, DiaryEntry, GroupFeedback, GroupSize, Household, Notice, Resident, Team,
+                        Visit, Volunteer)
 from app.services.words import index_text
 from app.timekeeping import local_today
 
-from .demo import COMMUNITY
+from .demo import People, demo_place
 
 SEED = 20100501
 DIARY_ENTRIES, VISITS = 1080, 320
@@ -38,14 +37,12 @@ ACTIVITIES = [("patrol", "党建服务队日常巡逻"), ("public_labour", "公�
 
 def seed_demo_community_work(session=None) -> bool:
     session = session or db.session
-    community = session.scalars(select(Community).where(Community.name == COMMUNITY["name"])).first()
-    if community is None or session.scalar(select(func.count(Team.id)).where(Team.community_id == community.id)):
+    place = demo_place(session)
+    if place is None or session.scalar(select(func.count(Team.id)).where(Team.community_id == place.community.id)):
         return False
+    community, users, grids, buildings = place.community, place.users, place.grids, place.buildings
     rng = random.Random(SEED)
     today = local_today()
-    users = dict(session.execute(select(User.username, User.id)).all())
-    grids = session.scalars(select(Grid).where(Grid.community_id == community.id).order_by(Grid.code)).all()
-    buildings = {grid.id: session.scalars(select(Building).where(Building.grid_id == grid.id)).all() for grid in grids}
     households = session.execute(select(Household.id, Household.grid_id)).all()
 
     def place(grid):
@@ -88,7 +85,6 @@ def seed_demo_community_work(session=None) -> bool:
             community_id=community.id, team_id=patrol, name=name, kind="resident", resident_id=resident_id,
             user_id=users.get("volunteer") if position == 0 else None, active=True)
             .returning(Volunteer.id)).scalar_one())
-    from .demo import People
     people = People(rng)
     for _ in range(12):
         volunteers.append(session.execute(insert(Volunteer).values(

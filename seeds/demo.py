@@ -302,3 +302,25 @@ def seed_demo(session=None) -> bool:
                                  f"(SELECT max(id) FROM {table}))"))
     session.commit()
     return True
+
+
+@dataclass
+class DemoPlace:
+    """What the later demo seeds (cases, aid, community work) build on."""
+
+    community: Community
+    users: dict
+    grids: list
+    buildings: dict
+
+
+def demo_place(session) -> DemoPlace | None:
+    community = session.scalars(select(Community).where(Community.name == COMMUNITY["name"])).first()
+    if community is None:
+        return None
+    from flask_appbuilder.security.sqla.models import User
+
+    grids = session.scalars(select(Grid).where(Grid.community_id == community.id).order_by(Grid.code)).all()
+    return DemoPlace(community, dict(session.execute(select(User.username, User.id)).all()), grids,
+                     {grid.id: session.scalars(select(Building).where(Building.grid_id == grid.id)).all()
+                      for grid in grids})
