@@ -63,6 +63,10 @@ CONTENT_SECURITY_POLICY = {
 }
 TIMEZONE = os.environ.get("GRID_TIMEZONE", "Asia/Shanghai")
 
+# The map works with no tile server; TILE_URL (e.g. 天地图's) adds a base layer under our own data.
+TILE_URL = os.environ.get("TILE_URL", "")
+TILE_ATTRIBUTION = os.environ.get("TILE_ATTRIBUTION", "")
+
 # Case photos live under the instance folder; each at most this big.
 UPLOAD_FOLDER = os.environ.get("GRID_UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
 CASE_PHOTO_MAX_BYTES = 8_000_000

@@ -20,13 +20,23 @@ ROOT = Path(__file__).resolve().parent.parent
 logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
 
 
+def _policy(config) -> dict:
+    """The CSP; a configured tile server (TILE_URL) is the one other host images may come from."""
+    policy = dict(config["CONTENT_SECURITY_POLICY"])
+    tile = config.get("TILE_URL") or ""
+    if tile.startswith(("https://", "http://")):
+        host = "/".join(tile.split("/")[:3]).replace("{s}", "*")
+        policy["img-src"] = f"{policy['img-src']} {host}"
+    return policy
+
+
 def _harden(app: Flask) -> None:
     """The security headers (CSP, cookie flags)."""
     https = app.config["GRID_HTTPS"]
     talisman.init_app(
         app, force_https=https, strict_transport_security=https, session_cookie_secure=https,
         session_cookie_http_only=True, session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
-        content_security_policy=app.config["CONTENT_SECURITY_POLICY"],
+        content_security_policy=_policy(app.config),
         content_security_policy_nonce_in=["script-src"], frame_options="SAMEORIGIN",
         referrer_policy="same-origin")
 
@@ -58,6 +68,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         appbuilder.init_app(app, db.session)
         from .views import register_views
         register_views(appbuilder)
+        from .views.vendor import vendor
+        app.register_blueprint(vendor)
     _harden(app)
     from .cli import register_commands
     register_commands(app)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from app.extensions import db
-from app.models import Building, Case, Household
+from app.models import Building, Case, Facility, Household
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 playwright = pytest.importorskip("playwright.sync_api", reason="installed by ./dev test")
@@ -147,4 +147,93 @@ def test_the_deployed_app_works_under_its_csp_and_csrf(strict_page):
     page.wait_for_url("**/")
     page.goto(page.base + "/residentview/list/")
     assert "/login/" in page.url
+    assert page.problems == []
+
+
+def _open_map(page):
+    page.goto(page.base + "/map/")
+    # Waiting on attributes, not on page-evaluated predicates: the CSP forbids eval, rightly.
+    for layer in ("grids", "buildings"):
+        playwright.expect(page.locator("#grid-map")).to_have_attribute(f"data-loaded_{layer}", "1")
+
+
+def test_the_map_draws_our_layers_with_no_tile_server_and_no_other_host(page):
+    _open_map(page)
+    paths = page.locator(".leaflet-overlay-pane path")
+    drawn = paths.count()
+    assert drawn >= 6 + 61  # grids and buildings at least
+    toggle = page.locator(".leaflet-control-layers-overlays label", has_text="楼栋").locator("input")
+    toggle.uncheck()
+    playwright.expect(paths).to_have_count(drawn - 61)
+    toggle.check()
+    playwright.expect(paths).to_have_count(drawn)
+    assert page.problems == []
+
+
+def test_measuring_two_points_gives_their_distance(page):
+    import math
+    import re
+
+    _open_map(page)
+    page.click("#map-measure")
+    box = page.locator("#grid-map").bounding_box()
+    a = (box["x"] + 300, box["y"] + 250)
+    b = (box["x"] + 650, box["y"] + 420)
+    page.mouse.click(*a)
+    page.wait_for_timeout(300)
+    page.mouse.click(*b)
+    playwright.expect(page.locator("#map-measure-result")).to_have_attribute("data-metres", re.compile(r"^[1-9]"))
+    points = page.evaluate("""() => { const line = Object.values(window.gridMap._layers)
+        .find(l => l.getLatLngs && l.options.dashArray === '4'); return line.getLatLngs().map(p => [p.lat, p.lng]); }""")
+    (lat1, lng1), (lat2, lng2) = points
+    p1, p2, dlng = math.radians(lat1), math.radians(lat2), math.radians(lng2 - lng1)
+    expected = 2 * 6_371_000 * math.asin(math.sqrt(math.sin((p2 - p1) / 2) ** 2
+                                                    + math.cos(p1) * math.cos(p2) * math.sin(dlng / 2) ** 2))
+    shown = float(page.locator("#map-measure-result").get_attribute("data-metres"))
+    assert abs(shown - expected) <= expected * 0.01
+    assert page.problems == []
+
+
+def test_search_flies_to_the_building_and_a_building_shows_its_service_circle(page):
+    _open_map(page)
+    page.fill("#map-search-input", "15号楼")
+    page.click("#map-search button[type=submit]")
+    playwright.expect(page.locator("#map-search-results li")).not_to_have_count(0)
+    page.wait_for_timeout(1500)  # the fly-to animation
+    building = db.session.scalars(select(Building).where(Building.number == "15号楼")).first()
+    from geoalchemy2.shape import to_shape
+    entrance = to_shape(building.entrance)
+    centre = page.evaluate("() => { const c = window.gridMap.getCenter(); return [c.lat, c.lng]; }")
+    assert abs(centre[0] - entrance.y) < 0.0005 and abs(centre[1] - entrance.x) < 0.0005
+    page.evaluate(f"""() => Object.values(window.gridMap._layers).find(
+        l => l.feature && l.feature.layerName === 'buildings' && l.feature.properties.id === {building.id}).fire('click')""")
+    playwright.expect(page.locator("#map-circle li")).not_to_have_count(0)
+    from app.services.mapdata import service_circle
+    expected = [f["name"] for f in service_circle(building.id)["facilities"]]
+    listed = page.locator("#map-circle li").all_inner_texts()
+    assert [text.split("（")[0] for text in listed] == expected
+    assert page.problems == []
+
+
+def test_a_volunteers_map_has_no_people_layer(app, browser):
+    server = serve(app)
+    page = signed_in_page(browser, f"http://127.0.0.1:{server.server_port}", "volunteer")
+    _open_map(page)
+    labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    assert labels and not any(name in " ".join(labels) for name in ("党员", "楼长", "关怀", "事件"))
+    assert page.problems == []
+    server.shutdown()
+
+
+def test_a_name_with_markup_shows_as_text(page):
+    facility = db.session.scalars(select(Facility).where(Facility.kind == "clinic")).first()
+    facility.name = "<img src=x onerror=alert(1)>"
+    db.session.commit()
+    _open_map(page)
+    playwright.expect(page.locator("#grid-map")).to_have_attribute("data-loaded_facility_clinic", "1")
+    page.evaluate("""() => Object.values(window.gridMap._layers).find(
+        l => l.feature && l.feature.properties.kind === 'clinic').openPopup()""")
+    popup = page.locator(".leaflet-popup-content")
+    playwright.expect(popup).to_contain_text("<img src=x onerror=alert(1)>")
+    assert popup.locator("img").count() == 0
     assert page.problems == []

@@ -38,7 +38,8 @@ def exposed(view):
         method = getattr(view, name, None)
         for url, methods in getattr(method, "_urls", []):
             path = re.sub(r"<(?:[^:<>]+:)?[^<>]+>", str(MISSING), view.route_base + url)
-            yield name, f"can_{method._permission_name}", path, "GET" if "GET" in methods else "POST"
+            permission = (view.method_permission_name or {}).get(name, method._permission_name)
+            yield name, f"can_{permission}", path, "GET" if "GET" in methods else "POST"
 
 
 def denied(response) -> bool:

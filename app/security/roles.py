@@ -48,6 +48,8 @@ TABLE: dict[str, dict[str, str]] = {
     "activity": {SECRETARY: f"{ALL} attend", MANAGER: "list show add edit", SUPERVISOR: READ,
                  VOLUNTEER: "list show attend"},
     "attendance": {SECRETARY: ALL, MANAGER: ALL, SUPERVISOR: READ, VOLUNTEER: READ},
+    # 一幅图: everyone reads the map; people layers for the cadres and supervisors; the secretary edits.
+    "map": {SECRETARY: "view people edit", MANAGER: "view people", SUPERVISOR: "view people", VOLUNTEER: "view"},
     # 一个群
     "notice": {SECRETARY: ALL, MANAGER: "list show add", SUPERVISOR: READ},
     "group_size": {SECRETARY: ALL, MANAGER: READ, SUPERVISOR: READ},

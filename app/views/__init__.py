@@ -8,6 +8,7 @@ from .diary import DemandsView, DiaryView, VisitView
 from .notices import GroupFeedbackView, GroupSizeView, NoticeView
 from .volunteers import ActivityView, AttendanceView, TeamView, VolunteerView
 from .lookup import LookupView
+from .map import MapView
 from .registry import (BuildingView, CommunityWithGridsView, FacilityView, GridView, HouseholdView,
                        ResidentView)
 
@@ -28,6 +29,8 @@ def _require(appbuilder, category: str, name: str, permission: str) -> None:
 
 
 def register_views(appbuilder) -> None:
+    appbuilder.add_view(MapView, "Community map", label=_l("Community map"), icon="fa-map",
+                        category_icon="fa-map")
     appbuilder.add_view(CommunityWithGridsView, "Communities", label=_l("Communities"),
                         icon="fa-university", category="Registry", category_label=REGISTRY,
                         category_icon="fa-sitemap")

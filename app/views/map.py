@@ -1,0 +1,90 @@
+"""一幅图: ``/map/`` — the community map (the platform's one custom page) and its data endpoints."""
+from __future__ import annotations
+
+import json
+
+from flask import abort, current_app, jsonify, request
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import lazy_gettext as _l
+from geoalchemy2.shape import from_shape
+
+from ..extensions import db
+from ..models import Facility, Grid
+from ..models.choices import FACILITY_KIND
+from ..security import scope
+from ..security.access import may
+from ..services import mapdata
+from ..validation import FieldError, parse_geometry
+
+
+class MapView(BaseView):
+    route_base = "/map"
+    default_view = "index"
+    data_kind = "map"
+    # Reading the map is one permission; people layers and editing are two more.
+    method_permission_name = {"index": "view", "layer": "view", "search": "view", "circle": "view", "save": "edit"}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.base_permissions = sorted(set(self.base_permissions) | {"can_people"})
+
+    @expose("/")
+    @has_access
+    def index(self):
+        layers = [{"name": name, "label": str(label)} for name, (label, _rule, _f) in mapdata.LAYERS.items()
+                  if mapdata.allowed(name)]
+        config = {"layers": layers, "tile_url": current_app.config.get("TILE_URL") or "",
+                  "tile_attribution": current_app.config.get("TILE_ATTRIBUTION") or "",
+                  "may_edit": may("map", "edit"),
+                  "facility_kinds": {code: str(label) for code, label in FACILITY_KIND}}
+        return self.render_template("grid/map.html", title=_l("Community map"),
+                                    config=json.dumps(config, ensure_ascii=False))
+
+    @expose("/layer/<name>")
+    @has_access
+    def layer(self, name):
+        if name not in mapdata.LAYERS:
+            abort(404)
+        if not mapdata.allowed(name):
+            abort(403)
+        return jsonify(mapdata.layer(name, mapdata.parse_bbox(request.args.get("bbox"))))
+
+    @expose("/search")
+    @has_access
+    def search(self):
+        term = request.args.get("q", "").strip()
+        return jsonify(results=mapdata.search(term) if term else [])
+
+    @expose("/circle/<int:building_id>")
+    @has_access
+    def circle(self, building_id):
+        found = mapdata.service_circle(building_id)
+        if found is None:
+            abort(404)
+        return jsonify(found)
+
+    @expose("/save", methods=["POST"])
+    @has_access
+    def save(self):
+        """A grid boundary drawn or a facility moved on the map: validated, scoped, audited."""
+        body = request.get_json(silent=True) or {}
+        model, column, geom_type = {"grid": (Grid, "boundary", "POLYGON"),
+                                    "facility": (Facility, "location", "POINT")}.get(body.get("kind"), (None,) * 3)
+        if model is None:
+            abort(400)
+        row = db.session.scalars(scope.restrict(db.select(model).where(model.id == body.get("id")),
+                                                model, "grid")).first()
+        if row is None:
+            abort(404)
+        try:
+            shape = parse_geometry(json.dumps(body.get("geometry")), geom_type)
+        except FieldError as error:
+            return jsonify(error=str(error.reason)), 400
+        setattr(row, column, from_shape(shape, srid=4326))
+        try:
+            db.session.commit()
+        except scope.OutOfScope as error:
+            db.session.rollback()
+            return jsonify(error=str(error)), 403
+        return jsonify(saved=True)
