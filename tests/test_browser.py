@@ -152,9 +152,11 @@ def test_the_deployed_app_works_under_its_csp_and_csrf(strict_page):
 
 def _open_map(page):
     page.goto(page.base + "/map/")
-    # Waiting on attributes, not on page-evaluated predicates: the CSP forbids eval, rightly.
-    for layer in ("grids", "buildings"):
-        playwright.expect(page.locator("#grid-map")).to_have_attribute(f"data-loaded_{layer}", "1")
+    # Every layer loaded; waiting on attributes, not page-evaluated predicates (the CSP forbids eval).
+    import json
+    for layer in json.loads(page.get_attribute("#grid-map", "data-config"))["layers"]:
+        name = layer["name"].replace("-", "_")
+        playwright.expect(page.locator("#grid-map")).to_have_attribute(f"data-loaded_{name}", "1")
 
 
 def test_the_map_draws_our_layers_with_no_tile_server_and_no_other_host(page):
