@@ -169,6 +169,8 @@ def test_the_map_draws_our_layers_with_no_tile_server_and_no_other_host(page):
     playwright.expect(paths).to_have_count(drawn - 61)
     toggle.check()
     playwright.expect(paths).to_have_count(drawn)
+    legend = page.locator(".grid-map-legend").inner_text()
+    assert all(text in legend for text in ("消防栓", "化粪池", "下水道井口", "SYN-01 第一网格", "SYN-06 第六网格"))
     assert page.problems == []
 
 

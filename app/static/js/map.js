@@ -48,6 +48,22 @@
     return popup([p.name, config.facility_kinds[p.kind]]);
   }
 
+  /* The legend: each grid's colour (as loaded) and each facility kind's. */
+  var legend = L.control({ position: "bottomright" });
+  legend.onAdd = function () { return node("div", null, "grid-map-legend"); };
+  legend.addTo(map);
+  function legendRow(colour, text) {
+    var row = node("div"), swatch = node("span", null, "grid-swatch");
+    swatch.style.background = colour;
+    row.appendChild(swatch);
+    row.appendChild(document.createTextNode(" " + text));
+    legend.getContainer().appendChild(row);
+  }
+  config.layers.forEach(function (layer) {
+    var kind = layer.name.indexOf("facility-") === 0 ? layer.name.slice(9) : null;
+    if (kind) legendRow(kindColours[kind], layer.label);
+  });
+
   var overlays = {}, control = L.control.layers(null, {}, { collapsed: false }).addTo(map);
   config.layers.forEach(function (layer) {
     var group = layer.name === "case_heat" ? null : L.geoJSON(null, {
@@ -75,7 +91,10 @@
           holder.addLayer(L.heatLayer(data.features.map(function (f) {
             return [f.geometry.coordinates[1], f.geometry.coordinates[0], 0.6]; }), { radius: 25 }));
         }
-        if (layer.name === "grids" && group.getLayers().length) map.fitBounds(group.getBounds());
+        if (layer.name === "grids" && group.getLayers().length) {
+          map.fitBounds(group.getBounds());
+          data.features.forEach(function (f) { legendRow(f.properties.colour, f.properties.code + " " + f.properties.name); });
+        }
         if (layer.name === "grids" || layer.name === "buildings" || layer.name.indexOf("facility-") === 0) holder.addTo(map);
         el.dataset["loaded_" + layer.name.replace(/-/g, "_")] = "1";
         if (config.may_edit && (layer.name === "grids" || layer.name.indexOf("facility-") === 0)) enableEditing(group, layer.name);
