@@ -1,4 +1,5 @@
 """Chinese first: every string of ours is translated, and pages switch language."""
+import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
@@ -64,3 +65,10 @@ def test_every_flask_appbuilder_string_has_a_chinese_translation_too():
             translated |= {m.id for m in read_po(po) if m.id and m.string and not m.fuzzy}
     missing = fab_ids - translated
     assert not missing, f"add to app/fab_strings.py and translate: {sorted(missing)}"
+
+
+def test_dialogs_and_buttons_speak_chinese(admin_client):
+    html = admin_client.get("/residentview/list/").data.decode()
+    buttons = re.findall(r'<(?:button|a)[^>]*class="btn[^"]*"[^>]*>\s*([^<]*?)\s*</(?:button|a)>', html)
+    assert "取消" in buttons and "确定" in buttons
+    assert not {"Cancel", "OK"} & set(buttons)
