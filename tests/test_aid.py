@@ -1,6 +1,5 @@
 """The aid ledger: balances are sums of moves, nothing goes below zero (even at the same moment),
 posted rows never change, receipts, proposals, scope, and the report's four figures."""
-import datetime as dt
 import re
 import threading
 

@@ -11,7 +11,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Case, CaseCategory, CaseEvent, CasePhoto
+from app.models import Case, CaseCategory, CaseEvent
 from app.models.choices import CASE_STAGE
 from app.security.roles import ADMIN, MANAGER, SECRETARY, SUPERVISOR, VOLUNTEER
 from app.services import workflow

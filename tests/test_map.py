@@ -7,7 +7,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEntry, Building, Facility, Grid, Resident
+from app.models import AuditEntry, Building, Facility, Resident
 from app.models.choices import PARTY_STATUSES, SERVICE_KINDS
 
 

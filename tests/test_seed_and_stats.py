@@ -6,7 +6,7 @@ import json
 from sqlalchemy import func, select, text
 
 from app.extensions import db
-from app.models import Building, Facility, Grid, Household, Resident
+from app.models import Building, Facility, Grid, Household
 from app.services.stats import community_figures
 from app.validation import clean_id_number, id_birth_date, id_gender
 from seeds.demo import build_demo, seed_demo

@@ -8,7 +8,7 @@ from geoalchemy2.shape import from_shape, to_shape
 from markupsafe import Markup, escape
 from wtforms import Field, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Optional, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Optional, StopValidation
 
 from ..services import lookup
 from ..validation import FieldError, parse_geometry
