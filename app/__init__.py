@@ -64,7 +64,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         database.install_listeners(db.engine, app.config["SPATIALITE_LIBRARY_PATH"])
         from .security.manager import GridSecurityManager
         from .services import audit, photos, words  # noqa: F401  (audit, photo-file, word-index listeners)
-        appbuilder = AppBuilder(base_template="grid/base.html", security_manager_class=GridSecurityManager)
+        from .views.dashboard import GridIndexView
+        appbuilder = AppBuilder(base_template="grid/base.html", security_manager_class=GridSecurityManager,
+                                indexview=GridIndexView)
         appbuilder.init_app(app, db.session)
         from .views import register_views
         register_views(appbuilder)

@@ -241,3 +241,14 @@ def test_a_name_with_markup_shows_as_text(page):
     playwright.expect(popup).to_contain_text("<img src=x onerror=alert(1)>")
     assert popup.locator("img").count() == 0
     assert page.problems == []
+
+
+def test_the_dashboard_draws_its_charts_here_and_a_click_opens_the_rows(page):
+    page.goto(page.base + "/dashboard/")
+    charts = page.locator(".grid-chart[data-ready='1']")
+    playwright.expect(charts).not_to_have_count(0)
+    assert page.locator(".grid-chart svg").count() == charts.count()
+    funnel = page.locator(".grid-chart[data-key='cases_funnel'] svg path").first
+    funnel.click(force=True)
+    page.wait_for_url("**/caseview/list/**")
+    assert page.problems == []

@@ -126,7 +126,7 @@ def test_every_domain_screen_declares_its_row_of_the_role_table(app):
     pages = [view for view in app.appbuilder.baseviews
              if type(view).__module__.startswith("app.views") and not isinstance(view, ModelView)]
     assert all(getattr(view, "data_kind", None) in roles.TABLE or getattr(view, "for_every_role", False)
-               for view in pages)
+               or getattr(view, "public", False) for view in pages)
     assert "AidDeskView" in {type(view).__name__ for view in form_views(app)}
 
 
@@ -166,7 +166,7 @@ def test_everyone_keeps_their_own_profile_and_password(client_as):
 
 # Rules an anonymous visitor may reach; everything else must refuse them.
 PUBLIC = {"static", "appbuilder.static", "GridAuthDBView.login", "GridAuthDBView.logout",
-          "LocaleView.index", "UtilView.back", "IndexView.index"}
+          "LocaleView.index", "UtilView.back", "GridIndexView.index"}
 
 
 def _fill(rule) -> str:
@@ -197,7 +197,7 @@ def test_index_page_shows_nothing_private_to_an_anonymous_visitor(client):
 @pytest.mark.parametrize("role", ACCOUNTS)
 def test_the_menu_offers_only_what_opens(client_as, role):
     client = client_as(ACCOUNTS[role])
-    html = client.get("/").data.decode()
+    html = client.get("/dashboard/").data.decode()
     links = sorted({link for link in re.findall(r'<a tabindex="-1" href="(/[^"]+)"', html) if "/lang/" not in link})
     assert links, "no menu at all"
     closed = [link for link in links if client.get(link).status_code != 200]

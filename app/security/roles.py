@@ -48,6 +48,8 @@ TABLE: dict[str, dict[str, str]] = {
     "activity": {SECRETARY: f"{ALL} attend", MANAGER: "list show add edit", SUPERVISOR: READ,
                  VOLUNTEER: "list show attend"},
     "attendance": {SECRETARY: ALL, MANAGER: ALL, SUPERVISOR: READ, VOLUNTEER: READ},
+    # The landing page: each card and chart is shown only to roles that may list its rows.
+    "dashboard": {SECRETARY: "view", MANAGER: "view", SUPERVISOR: "view", VOLUNTEER: "view"},
     # 一幅图: everyone reads the map; people layers for the cadres and supervisors; the secretary edits.
     "map": {SECRETARY: "view people edit", MANAGER: "view people", SUPERVISOR: "view people", VOLUNTEER: "view"},
     # 一个群

@@ -1,0 +1,80 @@
+"""The dashboard: figures and charts counted in SQL inside the scope, each clicking through to its rows."""
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Case, DiaryEntry, Household, Resident
+from app.services import dashboard
+from app.services.stats import community_figures
+from samples import listed_count
+
+
+def cards(client, period="all"):
+    html = client.get(f"/dashboard/?period={period}").data.decode()
+    found = {}
+    for key, value in re.findall(r'data-key="(\w+)">\s*<div class="grid-card-value">([\d,.]+)</div>', html):
+        found[key] = float(value.replace(",", ""))
+    return found, html
+
+
+def test_signed_in_users_land_on_the_dashboard(secretary_client, client):
+    assert secretary_client.get("/").headers["Location"].endswith("/dashboard/")
+    assert client.get("/").status_code == 200  # anonymous: FAB's welcome with the sign-in link
+
+
+def test_the_secretary_sees_the_reports_figures(secretary_client):
+    found, _html = cards(secretary_client)
+    figures = community_figures()
+    for key in ("residents", "households", "buildings", "party_members", "care_households", "cases_closed",
+                "cases_open", "cases_overdue", "diary_entries", "visits", "volunteer_activities", "volunteer_hours",
+                "donations_yuan", "items_received", "items_distributed", "households_helped"):
+        assert found[key] == figures[key], key
+
+
+def test_a_grid_manager_sees_their_grid_only(manager_client):
+    found, html = cards(manager_client)
+    assert found["residents"] == db.session.scalar(select(func.count(Resident.id)).where(Resident.grid_id == 1))
+    assert found["diary_entries"] == db.session.scalar(select(func.count(DiaryEntry.id)).where(DiaryEntry.grid_id == 1))
+    assert "donations_yuan" in found  # aid figures: what reached their grid's households (none were donated there)
+    assert found["donations_yuan"] == 0
+
+
+def test_a_volunteer_sees_no_figure_about_people(volunteer_client):
+    found, _html = cards(volunteer_client)
+    assert found and not {"residents", "households", "party_members", "care_households", "cases_open"} & set(found)
+
+
+@pytest.mark.parametrize("key, route", [("residents", "residentview"), ("households", "householdview"),
+                                        ("cases_overdue", "caseview"), ("diary_entries", "diaryview"),
+                                        ("visits", "visitview")])
+def test_every_linked_figure_opens_its_rows(manager_client, key, route):
+    found, html = cards(manager_client)
+    link = re.search(rf'<a href=([^ >]+) class="grid-card" data-key="{key}"', html).group(1).strip('"')
+    link = link.replace("&amp;", "&")
+    assert link.startswith(f"/{route}/list/")
+    assert listed_count(manager_client.get(link).data.decode()) == found[key]
+
+
+def test_each_chart_equals_a_count_done_another_way(app):
+    ages = dashboard.residents_by_grid_and_age()
+    assert sum(sum(s["data"]) for s in ages["series"]) == db.session.scalar(select(func.count(Resident.id)))
+    funnel = {row["name"]: row["value"] for row in dashboard.cases_by_stage()["data"]}
+    assert sum(funnel.values()) == db.session.scalar(select(func.count(Case.id)))
+    types = sum(row["value"] for row in dashboard.households_by_type()["data"])
+    assert types == db.session.scalar(select(func.count(Household.id)))
+    care = dashboard.households_by_care_tag()["series"][0]["data"]
+    assert care[0] == db.session.scalar(select(func.count(Household.id)).where(Household.low_income.is_(True)))
+    diary = dashboard.diary_per_month(None)
+    assert sum(sum(s["data"]) for s in diary["series"]) == db.session.scalar(select(func.count(DiaryEntry.id)))
+    closed = dashboard.sla_compliance()["data"]
+    assert sum(row["value"] for row in closed) == db.session.scalar(
+        select(func.count(Case.id)).where(Case.stage == "closed"))
+
+
+def test_the_period_narrows_what_happened_in_it(secretary_client):
+    everything, _ = cards(secretary_client, "all")
+    this_month, _ = cards(secretary_client, "month")
+    assert this_month["diary_entries"] <= everything["diary_entries"]
+    assert this_month["residents"] == everything["residents"]  # a register is not a period
