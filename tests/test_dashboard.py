@@ -78,3 +78,42 @@ def test_the_period_narrows_what_happened_in_it(secretary_client):
     this_month, _ = cards(secretary_client, "month")
     assert this_month["diary_entries"] <= everything["diary_entries"]
     assert this_month["residents"] == everything["residents"]  # a register is not a period
+
+
+def test_the_benchmark_command_prints_both_timings_and_the_ratio(tmp_path):
+    """The benchmark is a command that prints figures; here it only has to run (on a small dataset)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from conftest import BACKEND
+
+    env = {**os.environ, "GRID_INSTANCE_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    if BACKEND != "sqlite":
+        pytest.skip("the benchmark builds its own database; the SQLite run covers the command")
+    result = subprocess.run([sys.executable, "-m", "benchmarks.dashboard", "--residents", "12000", "--repeat", "1"],
+                            cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = dict(re.findall(r"^(.+?)\s{2,}([\d,.]+)$", result.stdout, re.M))
+    assert int(lines["residents"].replace(",", "")) >= 12000
+    assert float(lines["ratio (FAB / ours)"]) > 0
+
+
+def test_a_month_of_a_chart_opens_that_months_rows(secretary_client):
+    chart = dashboard.diary_per_month(None)
+    month, link = chart["x"][-2], chart["links"][-2]
+    expected = sum(series["data"][-2] for series in chart["series"])
+    assert listed_count(secretary_client.get(link).data.decode()) == expected
+    first = db.session.scalar(select(func.count(DiaryEntry.id)).where(
+        func.substr(func.cast(DiaryEntry.entry_on, db.String), 1, 7) == month))
+    assert first == expected
+
+
+def test_every_facility_kind_of_the_report_has_its_figure(secretary_client):
+    found, _html = cards(secretary_client)
+    figures = community_figures()
+    assert (found["facility_fire_hydrant"], found["facility_septic_tank"], found["facility_sewer_manhole"]) == (
+        figures["fire_hydrants"], figures["septic_tanks"], figures["sewer_manholes"])

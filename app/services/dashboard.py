@@ -11,8 +11,8 @@ from sqlalchemy import case, func, literal, select
 from ..extensions import db
 from ..models import (Activity, Attendance, Building, Case, CaseCategory, DiaryEntry, Facility, FundEntry, Grid,
                       Household, Resident, StockMove, Visit, Voucher, Volunteer)
-from ..models.choices import (CASE_FINAL_STAGES, CASE_STAGE, DIARY_CATEGORY, PARTY_STATUSES, RESIDENCE_TYPE,
-                              SERVICE_KINDS)
+from ..models.choices import (CASE_FINAL_STAGES, CASE_STAGE, DIARY_CATEGORY, FACILITY_KIND, INFRASTRUCTURE_KINDS,
+                              PARTY_STATUSES, RESIDENCE_TYPE, SERVICE_KINDS)
 from ..security import privacy, scope
 from ..security.access import may
 from ..timekeeping import local_today
@@ -28,6 +28,15 @@ def _link(route: str, **filters) -> str:
 def _count(model, *conditions, level="grid", value=None):
     query = select(func.coalesce(value, 0) if value is not None else func.count(model.id)).where(*conditions)
     return db.session.scalar(scope.restrict(query, model, level)) or 0
+
+
+def _month_link(route: str, column: str, month: str, **filters) -> str:
+    """The list of ``route`` narrowed to one month ("YYYY-MM") of ``column``."""
+    first = dt.date.fromisoformat(month + "-01")
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    args = {f"_flt_1_{column}": (first - dt.timedelta(days=1)).isoformat(), f"_flt_2_{column}": following.isoformat(),
+            **{f"_flt_0_{key}": value for key, value in filters.items()}}
+    return f"/{route}/list/?{urlencode(args)}"
 
 
 def month_of(column):
@@ -56,6 +65,9 @@ def kpis(period: str = "all") -> list[dict]:
          lambda: _count(Resident, Resident.political_status.in_(PARTY_STATUSES)), None),
         ("care_households", _l("Care households"), "household", lambda: _count(Household, CARE), None),
         ("facilities", _l("Facilities"), "facility", lambda: _count(Facility, level="community"), _link("facilityview")),
+        *[(f"facility_{kind}", label, "facility",
+           lambda kind=kind: _count(Facility, Facility.kind == kind, level="community"), _link("facilityview", kind=kind))
+          for kind, label in FACILITY_KIND if kind in INFRASTRUCTURE_KINDS],
         ("service_facilities", _l("Service facilities"), "facility",
          lambda: _count(Facility, Facility.kind.in_(SERVICE_KINDS), level="community"), None),
         ("cases_closed", _l("Cases closed"), "case",
@@ -153,7 +165,8 @@ def cases_by_category_per_month(start) -> dict:
     rows = db.session.execute(scope.restrict(query.group_by(CaseCategory.name, month), Case)).all()
     months, series = _series(rows)
     return {"key": "cases_by_category", "title": str(_l("Cases by category per month")), "type": "bar",
-            "stack": True, "x": months, "series": series, "links": [_link("caseview") for _ in months]}
+            "stack": True, "x": months, "series": series,
+            "links": [_month_link("caseview", "reported_at", month) for month in months]}
 
 
 def days_to_close_by_grid() -> dict:
@@ -189,7 +202,7 @@ def aid_per_month(start) -> dict:
     rows = db.session.execute(scope.restrict(query.group_by(direction, month), StockMove)).all()
     months, series = _series(rows, {"in": _l("In"), "out": _l("Out")}.get)
     return {"key": "aid_per_month", "title": str(_l("Aid in and out per month")), "type": "bar", "x": months,
-            "series": series, "links": [_link("stockmoveview") for _ in months]}
+            "series": series, "links": [_month_link("stockmoveview", "moved_on", month) for month in months]}
 
 
 def diary_per_month(start) -> dict:
@@ -200,7 +213,7 @@ def diary_per_month(start) -> dict:
     rows = db.session.execute(scope.restrict(query.group_by(DiaryEntry.category, month), DiaryEntry)).all()
     months, series = _series(rows, DIARY_CATEGORY.label)
     return {"key": "diary_per_month", "title": str(_l("Diary entries per month")), "type": "bar", "stack": True,
-            "x": months, "series": series, "links": [_link("diaryview") for _ in months]}
+            "x": months, "series": series, "links": [_month_link("diaryview", "entry_on", month) for month in months]}
 
 
 def volunteer_hours_per_month(start) -> dict:
@@ -211,7 +224,18 @@ def volunteer_hours_per_month(start) -> dict:
     rows = db.session.execute(scope.restrict(query.group_by(month).order_by(month), Attendance)).all()
     return {"key": "volunteer_hours", "title": str(_l("Volunteer hours per month")), "type": "bar",
             "x": [m for m, _ in rows], "series": [{"name": str(_l("Hours")), "data": [float(h) for _, h in rows]}],
-            "links": [_link("activityview") for _ in rows]}
+            "links": [_month_link("activityview", "held_on", month) for month, _ in rows]}
+
+
+def stock_by_item() -> dict:
+    from ..models import AidItem
+
+    rows = db.session.execute(scope.restrict(select(AidItem.id, AidItem.name, AidItem.stock)
+                                             .order_by(AidItem.id), AidItem, "community")).all()
+    return {"key": "stock_by_item", "title": str(_l("Aid stock by item")), "type": "bar",
+            "x": [name for _id, name, _s in rows], "series": [{"name": str(_l("In stock")),
+                                                               "data": [stock for *_rest, stock in rows]}],
+            "links": [f"/aiditemview/card/{id_}" for id_, _n, _s in rows]}
 
 
 def charts(period: str = "all") -> list[dict]:
@@ -220,5 +244,6 @@ def charts(period: str = "all") -> list[dict]:
               ("household", households_by_care_tag), ("case", cases_by_stage),
               ("case", lambda: cases_by_category_per_month(start)), ("case", days_to_close_by_grid),
               ("case", sla_compliance), ("aid_move", lambda: aid_per_month(start)),
+              ("aid_item", stock_by_item),
               ("diary", lambda: diary_per_month(start)), ("activity", lambda: volunteer_hours_per_month(start))]
     return [build() for kind, build in wanted if may(kind, "list")]
