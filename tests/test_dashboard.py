@@ -48,7 +48,8 @@ def test_a_volunteer_sees_no_figure_about_people(volunteer_client):
 
 @pytest.mark.parametrize("key, route", [("residents", "residentview"), ("households", "householdview"),
                                         ("cases_overdue", "caseview"), ("diary_entries", "diaryview"),
-                                        ("visits", "visitview")])
+                                        ("visits", "visitview"), ("party_members", "residentview"),
+                                        ("cases_open", "caseview"), ("service_facilities", "facilityview")])
 def test_every_linked_figure_opens_its_rows(manager_client, key, route):
     found, html = cards(manager_client)
     link = re.search(rf'<a href=([^ >]+) class="grid-card" data-key="{key}"', html).group(1).strip('"')

@@ -21,8 +21,10 @@ CARE = (Household.low_income | Household.disability | Household.elderly_alone | 
 
 
 def _link(route: str, **filters) -> str:
-    args = {f"_flt_0_{column}": value for column, value in filters.items()}
-    return f"/{route}/list/" + (f"?{urlencode(args)}" if args else "")
+    """A list URL with FAB's filters: a value is "starts with"/"equal" (index 0), a list is "in" (index 8)."""
+    args = {(f"_flt_8_{column}" if isinstance(value, (list, tuple)) else f"_flt_0_{column}"): value
+            for column, value in filters.items()}
+    return f"/{route}/list/" + (f"?{urlencode(args, doseq=True)}" if args else "")
 
 
 def _count(model, *conditions, level="grid", value=None):
@@ -62,17 +64,20 @@ def kpis(period: str = "all") -> list[dict]:
         ("households", _l("Households"), "household", lambda: _count(Household), _link("householdview")),
         ("buildings", _l("Buildings"), "building", lambda: _count(Building), _link("buildingview")),
         ("party_members", _l("Party members"), "resident",
-         lambda: _count(Resident, Resident.political_status.in_(PARTY_STATUSES)), None),
+         lambda: _count(Resident, Resident.political_status.in_(PARTY_STATUSES)),
+         _link("residentview", political_status=list(PARTY_STATUSES))),
         ("care_households", _l("Care households"), "household", lambda: _count(Household, CARE), None),
         ("facilities", _l("Facilities"), "facility", lambda: _count(Facility, level="community"), _link("facilityview")),
         *[(f"facility_{kind}", label, "facility",
            lambda kind=kind: _count(Facility, Facility.kind == kind, level="community"), _link("facilityview", kind=kind))
           for kind, label in FACILITY_KIND if kind in INFRASTRUCTURE_KINDS],
         ("service_facilities", _l("Service facilities"), "facility",
-         lambda: _count(Facility, Facility.kind.in_(SERVICE_KINDS), level="community"), None),
+         lambda: _count(Facility, Facility.kind.in_(SERVICE_KINDS), level="community"),
+         _link("facilityview", kind=list(SERVICE_KINDS))),
         ("cases_closed", _l("Cases closed"), "case",
          lambda: _count(Case, Case.stage == "closed", *after(Case.reported_at)), _link("caseview", stage="closed")),
-        ("cases_open", _l("Cases open"), "case", lambda: _count(Case, Case.stage.not_in(CASE_FINAL_STAGES)), None),
+        ("cases_open", _l("Cases open"), "case", lambda: _count(Case, Case.stage.not_in(CASE_FINAL_STAGES)),
+         _link("caseview", stage=[code for code in CASE_STAGE.codes if code not in CASE_FINAL_STAGES])),
         ("cases_overdue", _l("Cases overdue"), "case", lambda: _count(Case, Case.sla == "overdue"),
          _link("caseview", sla="overdue")),
         ("diary_entries", _l("Diary entries"), "diary", lambda: _count(DiaryEntry, *after(DiaryEntry.entry_on)),
