@@ -78,7 +78,30 @@ def sync_roles_command():
         click.echo(f"{role}: {count} permissions")
 
 
+export_group = AppGroup("export", help="Exports for the street office.")
+
+
+@export_group.command("monthly")
+@click.option("--month", required=True, help="YYYY-MM")
+@click.option("--out", "out", default=None, help="the ZIP's path (default: monthly-YYYY-MM.zip here)")
+def export_monthly_command(month: str, out: str | None):
+    """The monthly pack of every community (a ZIP of CSVs)."""
+    from .services import audit, monthly
+
+    try:
+        name, data = monthly.pack(month)
+    except ValueError:
+        raise click.BadParameter("give the month as YYYY-MM", param_hint="--month") from None
+    with open(out or name, "wb") as target:
+        target.write(data)
+    audit.record("export", object_type="monthly_pack", label=month)
+    from .extensions import db
+    db.session.commit()
+    click.echo(f"Wrote {out or name} ({len(data):,} bytes).")
+
+
 def register_commands(app) -> None:
+    app.cli.add_command(export_group)
     app.cli.add_command(sync_roles_command)
     app.cli.add_command(seed)
     app.cli.add_command(stats_command)

@@ -18,7 +18,7 @@ from app.views.base import ScopedView
 
 ACCOUNTS = {roles.ADMIN: "admin", roles.SECRETARY: "secretary", roles.MANAGER: "grid1",
             roles.SUPERVISOR: "supervisor", roles.VOLUNTEER: "volunteer"}
-VERBS = ("list", "show", "add", "edit", "delete")
+VERBS = ("list", "show", "add", "edit", "delete", "export")
 MISSING = 999_999_999
 
 
@@ -74,6 +74,8 @@ def probe(client, view, verb: str, pk):
         return client.post(f"{base}/add", data={})
     if verb == "edit":
         return client.post(f"{base}/edit/{pk}", data={})
+    if verb == "export":
+        return client.get(f"{base}/export/")
     # Delete a row that does not exist: allowed → 404 (past the permission), refused → login.
     return client.post(f"{base}/delete/{MISSING}")
 

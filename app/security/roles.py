@@ -50,6 +50,8 @@ TABLE: dict[str, dict[str, str]] = {
     "attendance": {SECRETARY: ALL, MANAGER: ALL, SUPERVISOR: READ, VOLUNTEER: READ},
     # The landing page: each card and chart is shown only to roles that may list its rows.
     "dashboard": {SECRETARY: "view", MANAGER: "view", SUPERVISOR: "view", VOLUNTEER: "view"},
+    # The street office's monthly pack (each user's own scope).
+    "monthly_pack": {SECRETARY: "monthly", MANAGER: "monthly", SUPERVISOR: "monthly"},
     # 一幅图: everyone reads the map; people layers for the cadres and supervisors; the secretary edits.
     "map": {SECRETARY: "view people edit", MANAGER: "view people", SUPERVISOR: "view people", VOLUNTEER: "view"},
     # 一个群
@@ -73,11 +75,18 @@ SELF_SERVICE = [
 ]
 
 
+# CSV export of a list: for these roles, wherever they may list (their scope and masking apply).
+EXPORTERS = {SECRETARY, MANAGER, SUPERVISOR}
+
+
 def verbs(role: str, kind: str) -> set[str]:
     """What ``role`` may do with data of ``kind`` (Admin: everything)."""
     if role == ADMIN:
-        return set(ALL.split())
-    return set(TABLE[kind].get(role, "").split())
+        return set(ALL.split()) | {"export"}
+    granted = set(TABLE[kind].get(role, "").split())
+    if "list" in granted and role in EXPORTERS:
+        granted.add("export")
+    return granted
 
 
 def has_capability(role: str, capability: tuple[str, str]) -> bool:

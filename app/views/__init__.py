@@ -7,7 +7,7 @@ from .cases import CaseCategoryView, CaseView, MyReportsView
 from .diary import DemandsView, DiaryView, VisitView
 from .notices import GroupFeedbackView, GroupSizeView, NoticeView
 from .volunteers import ActivityView, AttendanceView, TeamView, VolunteerView
-from .dashboard import DashboardView
+from .dashboard import DashboardView, MonthlyPackView
 from .lookup import LookupView
 from .map import MapView
 from .registry import (BuildingView, CommunityWithGridsView, FacilityView, GridView, HouseholdView,
@@ -31,6 +31,7 @@ def _require(appbuilder, category: str, name: str, permission: str) -> None:
 
 def register_views(appbuilder) -> None:
     appbuilder.add_view(DashboardView, "Dashboard", label=_l("Dashboard"), icon="fa-dashboard")
+    appbuilder.add_view_no_menu(MonthlyPackView)
     appbuilder.add_view(MapView, "Community map", label=_l("Community map"), icon="fa-map",
                         category_icon="fa-map")
     appbuilder.add_view(CommunityWithGridsView, "Communities", label=_l("Communities"),

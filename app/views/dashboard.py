@@ -41,3 +41,30 @@ class DashboardView(BaseView):
         return self.render_template(
             "grid/dashboard.html", title=_l("Dashboard"), period=period, periods=PERIODS,
             cards=dashboard.kpis(period), charts=json.dumps(dashboard.charts(period), ensure_ascii=False))
+
+
+class MonthlyPackView(BaseView):
+    """/export/monthly?month=YYYY-MM: the street office's monthly ZIP, audited."""
+
+    route_base = "/export"
+    default_view = "monthly"
+    data_kind = "monthly_pack"
+
+    @expose("/monthly")
+    @has_access
+    def monthly(self):
+        from flask import Response, flash
+
+        from ..extensions import db
+        from ..services import audit, monthly
+
+        month = request.args.get("month", "")
+        try:
+            name, data = monthly.pack(month)
+        except ValueError:
+            flash(_l("Give the month as YYYY-MM, e.g. 2026-10."), "danger")
+            return redirect(url_for("DashboardView.show"))
+        audit.record("export", object_type="monthly_pack", label=month)
+        db.session.commit()
+        return Response(data, mimetype="application/zip",
+                        headers={"Content-Disposition": f"attachment; filename={name}"})
