@@ -100,7 +100,34 @@ def export_monthly_command(month: str, out: str | None):
     click.echo(f"Wrote {out or name} ({len(data):,} bytes).")
 
 
+import_group = AppGroup("import", help="Load existing ledgers.")
+
+
+@import_group.command("residents")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--valid-only", is_flag=True, help="import the good rows even if some are bad")
+def import_residents_command(path: str, valid_only: bool):
+    """A household/resident ledger (.xlsx or .csv, the template's columns); all-or-nothing by default."""
+    from .services import importer
+
+    with open(path, "rb") as source:
+        data = source.read()
+    with click.progressbar(length=max(1, data.count(b"\n")), label="Checking rows") as bar:
+        try:
+            report = importer.import_residents(data, path, valid_only, progress=bar.update)
+        except ValueError as problem:
+            raise click.ClickException(str(problem)) from None
+    for row, column, message in report.problems:
+        click.echo(f"row {row} {column}: {message}")
+    click.echo(f"{report.rows} rows, {report.imported} imported, {report.unchanged} already registered, "
+               f"{len({row for row, *_ in report.problems})} with problems"
+               + ("; nothing imported." if report.problems and not report.imported else "."))
+    if report.problems and not valid_only:
+        raise SystemExit(1)
+
+
 def register_commands(app) -> None:
+    app.cli.add_command(import_group)
     app.cli.add_command(export_group)
     app.cli.add_command(sync_roles_command)
     app.cli.add_command(seed)

@@ -50,6 +50,8 @@ TABLE: dict[str, dict[str, str]] = {
     "attendance": {SECRETARY: ALL, MANAGER: ALL, SUPERVISOR: READ, VOLUNTEER: READ},
     # The landing page: each card and chart is shown only to roles that may list its rows.
     "dashboard": {SECRETARY: "view", MANAGER: "view", SUPERVISOR: "view", VOLUNTEER: "view"},
+    # Loading an existing ledger (into the user's own grids).
+    "resident_import": {SECRETARY: "import", MANAGER: "import"},
     # The street office's monthly pack (each user's own scope).
     "monthly_pack": {SECRETARY: "monthly", MANAGER: "monthly", SUPERVISOR: "monthly"},
     # 一幅图: everyone reads the map; people layers for the cadres and supervisors; the secretary edits.

@@ -10,7 +10,7 @@ from sqlalchemy import case, func, literal, select
 
 from ..extensions import db
 from ..models import (Activity, Attendance, Building, Case, CaseCategory, DiaryEntry, Facility, FundEntry, Grid,
-                      Household, Resident, StockMove, Visit, Voucher, Volunteer)
+                      Household, Resident, StockMove, Visit, Voucher)
 from ..models.choices import (CASE_FINAL_STAGES, CASE_STAGE, DIARY_CATEGORY, FACILITY_KIND, INFRASTRUCTURE_KINDS,
                               PARTY_STATUSES, RESIDENCE_TYPE, SERVICE_KINDS)
 from ..security import privacy, scope

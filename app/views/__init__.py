@@ -8,6 +8,7 @@ from .diary import DemandsView, DiaryView, VisitView
 from .notices import GroupFeedbackView, GroupSizeView, NoticeView
 from .volunteers import ActivityView, AttendanceView, TeamView, VolunteerView
 from .dashboard import DashboardView, MonthlyPackView
+from .imports import ImportView
 from .lookup import LookupView
 from .map import MapView
 from .registry import (BuildingView, CommunityWithGridsView, FacilityView, GridView, HouseholdView,
@@ -45,6 +46,8 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(ResidentView, "Residents", label=_l("Residents"), icon="fa-users",
                         category="Registry")
     appbuilder.add_view(FacilityView, "Facilities", label=_l("Facilities"), icon="fa-map-marker",
+                        category="Registry")
+    appbuilder.add_view(ImportView, "Import residents", label=_l("Import residents"), icon="fa-upload",
                         category="Registry")
     appbuilder.add_view(CaseView, "Case list", label=_l("Cases"), icon="fa-exclamation-circle", category="Cases",
                         category_label=CASES, category_icon="fa-tasks")

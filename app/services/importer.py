@@ -1,0 +1,168 @@
+"""Loading a community's existing household/resident ledger (Excel or CSV).
+
+Every row is checked (ID checksum, grid and building exist and are the user's, duplicates in the
+file and in the database) and every problem is reported with its row and field. Nothing is written
+unless every row is good — or the user asks for the good rows only. A resident already registered
+with the same ID number is left as it is, so importing the same file twice changes nothing.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Building, Grid, Household, Resident
+from ..models.choices import GENDER, POLITICAL_STATUS, RELATION_TO_HEAD, RESIDENCE_TYPE
+from ..security import scope
+from ..validation import FieldError, clean_phone
+from .identity import normalize_identity
+
+# column key, header in the template (Chinese, as the community's clerks write it)
+COLUMNS = [("grid", "网格编号"), ("building", "楼号"), ("unit", "单元"), ("room", "房号"),
+           ("residence_type", "居住类型"), ("name", "姓名"), ("gender", "性别"), ("birth_date", "出生日期"),
+           ("id_number", "身份证号"), ("phone", "电话"), ("relation_to_head", "与户主关系"),
+           ("political_status", "政治面貌")]
+REQUIRED = ("grid", "building", "unit", "room", "name", "relation_to_head")
+CODED = {"gender": GENDER, "residence_type": RESIDENCE_TYPE, "relation_to_head": RELATION_TO_HEAD,
+         "political_status": POLITICAL_STATUS}
+
+
+@dataclass
+class Report:
+    rows: int = 0
+    imported: int = 0
+    unchanged: int = 0
+    problems: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column header, message)
+
+
+def template(kind: str) -> bytes:
+    headers = [header for _key, header in COLUMNS]
+    example = ["SYN-01", "1号楼", "1", "101", "户籍居民", "张三", "男", "1960-05-01", "", "13800000000", "户主", "群众"]
+    if kind == "csv":
+        out = io.StringIO()
+        csv.writer(out).writerows([headers, example])
+        return ("\ufeff" + out.getvalue()).encode("utf-8")
+    book = Workbook()
+    sheet = book.active
+    sheet.append(headers)
+    sheet.append(example)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def read_rows(data: bytes, filename: str):
+    """(row number, {key: text}) from an .xlsx or a .csv (UTF-8, with or without BOM)."""
+    if filename.lower().endswith(".xlsx"):
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+        lines = sheet.iter_rows(values_only=True)
+    else:
+        lines = csv.reader(io.StringIO(data.decode("utf-8-sig")))
+    lines = iter(lines)
+    headers = [str(cell or "").strip() for cell in next(lines, [])]
+    keys = {header: key for key, header in COLUMNS}
+    missing = [header for key, header in COLUMNS if header not in headers and key in REQUIRED]
+    if missing:
+        raise ValueError(_("The file lacks the columns: %(columns)s", columns="、".join(missing)))
+    for number, cells in enumerate(lines, start=2):
+        row = {keys[h]: ("" if c is None else (c.isoformat()[:10] if isinstance(c, dt.datetime | dt.date) else str(c)).strip())
+               for h, c in zip(headers, cells) if h in keys}
+        if any(row.values()):
+            yield number, row
+
+
+def _code(key, text):
+    choices = CODED[key]
+    for code, label in choices:
+        if text in (code, str(label)):
+            return code
+    raise FieldError(key, _("is not one of: %(values)s", values="、".join(str(label) for _c, label in choices)))
+
+
+def _check(row: dict, grids: dict, seen: dict, number: int):
+    """A resident ready to save (with its household's address), or raise FieldError."""
+    for key in REQUIRED:
+        if not row.get(key):
+            raise FieldError(key, _("is required"))
+    grid = grids.get(row["grid"])
+    if grid is None:
+        raise FieldError("grid", _("no such grid among yours"))
+    building = db.session.scalars(select(Building).where(Building.grid_id == grid.id,
+                                                         Building.number == row["building"])).first()
+    if building is None:
+        raise FieldError("building", _("no such building in this grid"))
+    birth = None
+    if row.get("birth_date"):
+        try:
+            birth = dt.date.fromisoformat(row["birth_date"])
+        except ValueError:
+            raise FieldError("birth_date", _("is not a date (YYYY-MM-DD)")) from None
+    gender = _code("gender", row["gender"]) if row.get("gender") else None
+    id_number, birth, gender = normalize_identity(row.get("id_number") or None, birth, gender)
+    if id_number and id_number in seen:
+        raise FieldError("id_number", _("also in row %(row)s", row=seen[id_number]))
+    if id_number:
+        seen[id_number] = number
+    relation = _code("relation_to_head", row["relation_to_head"])
+    if relation == "head":
+        address = (building.id, row["unit"], row["room"])
+        if address in seen:
+            raise FieldError("relation_to_head", _("a second head of the same household (row %(row)s)",
+                                                   row=seen[address]))
+        seen[address] = number
+        existing = db.session.scalars(select(Resident.id_number).join(Household, Household.id == Resident.household_id)
+                                      .where(Household.building_id == building.id, Household.unit == row["unit"],
+                                             Household.room == row["room"], Resident.relation_to_head == "head")).first()
+        if existing is not None and existing != id_number:
+            raise FieldError("relation_to_head", _("this household already has its head"))
+    return dict(building=building, unit=row["unit"], room=row["room"],
+                residence_type=_code("residence_type", row["residence_type"]) if row.get("residence_type") else "registered",
+                name=row["name"], gender=gender, birth_date=birth, id_number=id_number,
+                phone=clean_phone(row["phone"]) if row.get("phone") else None,
+                relation_to_head=relation,
+                political_status=_code("political_status", row["political_status"]) if row.get("political_status")
+                else "masses")
+
+
+def import_residents(data: bytes, filename: str, valid_only: bool = False, progress=None) -> Report:
+    headers = dict(COLUMNS)
+    report = Report()
+    grids = {grid.code: grid for grid in db.session.scalars(scope.restrict(select(Grid), Grid, "grid"))}
+    good, seen = [], {}
+    for number, row in read_rows(data, filename):
+        report.rows += 1
+        try:
+            good.append(_check(row, grids, seen, number))
+        except FieldError as error:
+            report.problems.append((number, headers.get(error.field, error.field), str(error.reason)))
+        if progress:
+            progress(1)
+    if report.problems and not valid_only:
+        return report
+    try:
+        for person in good:
+            if person["id_number"] and db.session.scalars(
+                    select(Resident.id).where(Resident.id_number == person["id_number"])).first():
+                report.unchanged += 1
+                continue
+            building = person.pop("building")
+            unit, room, residence = person.pop("unit"), person.pop("room"), person.pop("residence_type")
+            household = db.session.scalars(select(Household).where(
+                Household.building_id == building.id, Household.unit == unit, Household.room == room)).first()
+            if household is None:
+                household = Household(building=building, unit=unit, room=room, residence_type=residence)
+                db.session.add(household)
+            db.session.add(Resident(household=household, **person))
+            db.session.flush()
+            report.imported += 1
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return report

@@ -1,0 +1,95 @@
+"""Loading an existing ledger: every bad row explained, nothing half-imported, re-import changes nothing."""
+import csv
+import io
+import re
+
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Household, Resident
+from samples import valid_id
+
+HEADER = ["网格编号", "楼号", "单元", "房号", "居住类型", "姓名", "性别", "出生日期", "身份证号", "电话", "与户主关系", "政治面貌"]
+GOOD = [
+    ["SYN-01", "1号楼", "9", "901", "户籍居民", "导入户主", "", "", valid_id("37011219600501001"), "13800000001", "户主", "中共党员"],
+    ["SYN-01", "1号楼", "9", "901", "户籍居民", "导入配偶", "女", "1962-03-04", "", "", "配偶", "群众"],
+]
+
+
+def as_csv(rows):
+    out = io.StringIO()
+    csv.writer(out).writerows([HEADER, *rows])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def as_xlsx(rows):
+    book = Workbook()
+    for row in [HEADER, *rows]:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(client, data, name, valid_only=False):
+    form = {"file": (io.BytesIO(data), name)}
+    if valid_only:
+        form["valid_only"] = "y"
+    return client.post("/import/residents", data=form, content_type="multipart/form-data").data.decode()
+
+
+def residents():
+    return db.session.scalar(select(func.count(Resident.id)))
+
+
+def test_a_good_ledger_is_imported_and_importing_it_again_changes_nothing(manager_client):
+    before = residents()
+    html = upload(manager_client, as_xlsx(GOOD), "台账.xlsx")
+    assert "导入 2 位居民" in html and residents() == before + 2
+    head = db.session.scalars(select(Resident).where(Resident.name == "导入户主")).one()
+    assert (head.gender, str(head.birth_date), head.grid_id, head.political_status) == ("male", "1960-05-01", 1,
+                                                                                        "party_member")
+    household = db.session.get(Household, head.household_id)
+    assert (household.unit, household.room, household.building.number) == ("9", "901", "1号楼")
+    html = upload(manager_client, as_csv(GOOD[:1]), "台账.csv")
+    assert "1 位已登记" in html and residents() == before + 2
+
+
+def test_every_bad_row_is_explained_and_nothing_is_imported(manager_client):
+    before = residents()
+    bad = [
+        ["SYN-01", "1号楼", "9", "902", "户籍居民", "校验错", "", "", "370112196005010011", "", "户主", "群众"],
+        ["SYN-02", "15号楼", "1", "101", "户籍居民", "别的网格", "男", "", "", "", "户主", "群众"],
+        ["SYN-01", "99号楼", "1", "101", "户籍居民", "没这楼", "男", "", "", "", "户主", "群众"],
+        ["SYN-01", "1号楼", "9", "903", "户籍居民", "", "男", "", "", "", "户主", "群众"],
+        ["SYN-01", "1号楼", "9", "904", "户籍居民", "重复号", "", "", GOOD[0][8], "", "户主", "群众"],
+        ["SYN-01", "1号楼", "9", "905", "户籍居民", "关系错", "男", "", "", "", "表亲", "群众"],
+    ]
+    html = upload(manager_client, as_csv([GOOD[0], *bad]), "bad.csv")
+    assert residents() == before and "未导入任何数据" in html
+    problems = [(int(row), column) for row, column in
+                re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td>", html)]
+    assert problems == [(3, "身份证号"), (4, "网格编号"), (5, "楼号"), (6, "姓名"), (7, "身份证号"), (8, "与户主关系")]
+
+
+def test_the_good_rows_only_when_asked(manager_client):
+    before = residents()
+    bad = ["SYN-01", "99号楼", "1", "101", "户籍居民", "没这楼", "男", "", "", "", "户主", "群众"]
+    html = upload(manager_client, as_csv([*GOOD, bad]), "mixed.csv", valid_only=True)
+    assert residents() == before + 2 and "1 行有问题" in html
+
+
+def test_the_templates_and_the_command(app, tmp_path, client_as):
+    secretary = client_as("secretary")
+    for kind in ("xlsx", "csv"):
+        response = secretary.get(f"/import/template.{kind}")
+        assert response.status_code == 200 and len(response.data) > 100
+    path = tmp_path / "ledger.csv"
+    path.write_bytes(as_csv(GOOD))
+    result = app.test_cli_runner().invoke(args=["import", "residents", str(path)])
+    assert result.exit_code == 0 and "2 imported" in result.output
+    path.write_bytes(as_csv([["SYN-01", "99号楼", "1", "1", "", "无楼", "男", "", "", "", "户主", ""]]))
+    result = app.test_cli_runner().invoke(args=["import", "residents", str(path)])
+    assert result.exit_code == 1 and "row 2 楼号" in result.output
+    assert client_as("supervisor").get("/import/residents").status_code in (302, 403)
