@@ -93,3 +93,50 @@ def test_the_templates_and_the_command(app, tmp_path, client_as):
     result = app.test_cli_runner().invoke(args=["import", "residents", str(path)])
     assert result.exit_code == 1 and "row 2 楼号" in result.output
     assert client_as("supervisor").get("/import/residents").status_code in (302, 403)
+
+
+def test_export_then_import_reproduces_the_same_residents(manager_client):
+    from sqlalchemy import delete
+
+    from app.models import Building
+
+    def ledger():
+        rows = db.session.execute(select(
+            Resident.name, Resident.gender, Resident.birth_date, Resident.id_number, Resident.phone,
+            Resident.relation_to_head, Resident.political_status, Building.number, Household.unit, Household.room)
+            .join(Household, Household.id == Resident.household_id).join(Building, Building.id == Household.building_id)
+            .where(Resident.grid_id == 1)).all()
+        return sorted(tuple(str(value) for value in row) for row in rows)
+
+    before = ledger()
+    exported = manager_client.get("/import/ledger.csv").data
+    assert exported.startswith("\ufeff".encode()) and len(exported.decode().splitlines()) == len(before) + 1
+    db.session.execute(delete(Resident).where(Resident.grid_id == 1))
+    db.session.commit()
+    assert ledger() == []
+    html = upload(manager_client, exported, "ledger.csv")
+    assert f"导入 {len(before)} 位居民" in html
+    assert ledger() == before
+
+
+def test_the_export_benchmark_command_prints_its_figures(tmp_path):
+    """A command that prints figures; here it only has to run, on a small dataset."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pytest
+
+    from conftest import BACKEND
+
+    if BACKEND != "sqlite":
+        pytest.skip("the benchmark builds its own database; the SQLite run covers the command")
+    env = {**os.environ, "GRID_INSTANCE_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run([sys.executable, "-m", "benchmarks.export", "--residents", "12000"],
+                            cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert re.search(r"^ledger \(Core, streamed\)\s+[\d,]+\s+[\d,]+", result.stdout, re.M)
+    assert re.search(r"^list export \(FAB query, pages\)\s+[\d,]+\s+[\d,]+", result.stdout, re.M)

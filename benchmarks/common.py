@@ -1,0 +1,43 @@
+"""A fresh demo database with many residents, for the benchmarks."""
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+
+from sqlalchemy import func, select, text
+
+
+def demo_app(residents: int):
+    """(app, rows): an app on a new database (SQLite, or DATABASE_URL) holding ``residents`` residents."""
+    folder = tempfile.mkdtemp(prefix="grid-bench-")
+    os.environ.setdefault("GRID_INSTANCE_DIR", folder)
+    from app import create_app
+    from app.extensions import db
+    from app.models import Resident
+    from app.services.bootstrap import prepare_database
+
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/bench.db"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "GRID_DEMO": True, "SECRET_KEY": "bench",
+                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "UPLOAD_FOLDER": folder})
+    with app.app_context():
+        prepare_database()
+        columns = ("household_id, building_id, grid_id, name, gender, birth_date, phone, relation_to_head, "
+                   "political_status, party_branch, party_joined_on, party_flow, note")
+        while (count := db.session.scalar(select(func.count(Resident.id)))) < residents:
+            db.session.execute(text(
+                f"INSERT INTO resident ({columns}) SELECT household_id, building_id, grid_id, name, gender, "
+                f"birth_date, phone, 'other', political_status, party_branch, party_joined_on, party_flow, note "
+                f"FROM resident ORDER BY id LIMIT :n"), {"n": min(count, residents - count)})
+            db.session.commit()
+    return app, count
+
+
+def median_ms(run, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
