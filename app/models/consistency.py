@@ -37,13 +37,16 @@ def derive_registry_columns(session: Session, _context, _instances) -> None:
                 building = _load(session, household, "building", Building, "building_id")
                 obj.building = building
                 obj.grid = building.grid if building is not None else household.grid
+    from .cases import Case
+    from .diary import Visit
+
     for obj in touched:
         # A visit is in its household's grid; a case names its reporting resident's household.
-        if type(obj).__name__ == "Visit":
+        if isinstance(obj, Visit):
             household = _load(session, obj, "household", Household, "household_id")
             if household is not None:
                 obj.grid_id = household.grid_id if household.grid_id else household.building.grid_id
-        if type(obj).__name__ == "Case" and (obj.resident is not None or obj.resident_id is not None):
+        if isinstance(obj, Case) and (obj.resident is not None or obj.resident_id is not None):
             resident = _load(session, obj, "resident", Resident, "resident_id")
             obj.household_id = resident.household_id
     for obj in session.dirty:

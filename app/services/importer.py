@@ -85,7 +85,7 @@ def _code(key, text):
     raise FieldError(key, _("is not one of: %(values)s", values="、".join(str(label) for _c, label in choices)))
 
 
-def _check(row: dict, grids: dict, seen: dict, number: int):
+def _check(row: dict, grids: dict, buildings: dict, seen: dict, number: int):
     """A resident ready to save (with its household's address), or raise FieldError."""
     for key in REQUIRED:
         if not row.get(key):
@@ -93,8 +93,7 @@ def _check(row: dict, grids: dict, seen: dict, number: int):
     grid = grids.get(row["grid"])
     if grid is None:
         raise FieldError("grid", _("no such grid among yours"))
-    building = db.session.scalars(select(Building).where(Building.grid_id == grid.id,
-                                                         Building.number == row["building"])).first()
+    building = buildings.get((grid.id, row["building"]))
     if building is None:
         raise FieldError("building", _("no such building in this grid"))
     birth = None
@@ -134,11 +133,13 @@ def import_residents(data: bytes, filename: str, valid_only: bool = False, progr
     headers = dict(COLUMNS)
     report = Report()
     grids = {grid.code: grid for grid in db.session.scalars(scope.restrict(select(Grid), Grid, "grid"))}
+    buildings = {(b.grid_id, b.number): b for b in db.session.scalars(
+        select(Building).where(Building.grid_id.in_([grid.id for grid in grids.values()])))}
     good, seen = [], {}
     for number, row in read_rows(data, filename):
         report.rows += 1
         try:
-            good.append(_check(row, grids, seen, number))
+            good.append(_check(row, grids, buildings, seen, number))
         except FieldError as error:
             report.problems.append((number, headers.get(error.field, error.field), str(error.reason)))
         if progress:

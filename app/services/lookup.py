@@ -33,22 +33,22 @@ class Lookup:
     offered: Callable | None = None  # a further condition for searching (not for fetching a chosen row)
 
 
-def _starts(column, term):
+def starts_with(column, term):
     """``column`` starts with ``term``; the user's % and _ are literal, not wildcards."""
     literal = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return column.like(f"{literal}%", escape="\\")
 
 
 def _prefix(*columns):
-    return lambda term: or_(*[_starts(column, term) for column in columns])
+    return lambda term: or_(*[starts_with(column, term) for column in columns])
 
 
 def _household_matches(term):
     """A room number, or the name of the head of household."""
     return or_(
-        _starts(Household.room, term),
+        starts_with(Household.room, term),
         exists().where(Resident.household_id == Household.id, Resident.relation_to_head == "head",
-                       _starts(Resident.name, term)),
+                       starts_with(Resident.name, term)),
     )
 
 

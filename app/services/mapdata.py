@@ -164,22 +164,22 @@ def layer(name: str, bbox=None) -> dict:
 
 def search(term: str, limit: int = 10) -> list[dict]:
     """Buildings by number, facilities by name, residents by name (for roles that may)."""
-    from .lookup import _starts
+    from .lookup import starts_with
 
     found = []
     rows = db.session.execute(scope.restrict(select(Building.number, Building.compound, func.ST_X(Building.entrance),
                                                     func.ST_Y(Building.entrance))
-                                             .where(_starts(Building.number, term)), Building, "community").limit(limit))
+                                             .where(starts_with(Building.number, term)), Building, "community").limit(limit))
     found += [{"kind": "building", "text": f"{compound or ''} {number}".strip(), "lng": x, "lat": y}
               for number, compound, x, y in rows]
     rows = db.session.execute(scope.restrict(select(Facility.name, func.ST_X(Facility.location),
                                                     func.ST_Y(Facility.location))
-                                             .where(_starts(Facility.name, term)), Facility, "community").limit(limit))
+                                             .where(starts_with(Facility.name, term)), Facility, "community").limit(limit))
     found += [{"kind": "facility", "text": name, "lng": x, "lat": y} for name, x, y in rows]
     if may("map", "people"):
         rows = db.session.execute(scope.restrict(
             select(Resident.name, Building.number, func.ST_X(Building.entrance), func.ST_Y(Building.entrance))
-            .join(Building, Building.id == Resident.building_id).where(_starts(Resident.name, term)),
+            .join(Building, Building.id == Resident.building_id).where(starts_with(Resident.name, term)),
             Resident, "grid").limit(limit))
         found += [{"kind": "resident", "text": f"{name}（{number}）", "lng": x, "lat": y} for name, number, x, y in rows]
     return [row for row in found if row["lng"] is not None]

@@ -203,9 +203,7 @@ class VoucherView(ScopedView):
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
-        voucher = self._scoped_item(pk)
-        return self.render_template(self.show_template, pk=pk, title=self.show_title, widgets=self._show(pk),
-                                    related_views=self._related_views, voucher=voucher)
+        return self._detail_page(pk, voucher=self._scoped_item(pk))
 
     @expose("/receipt/<pk>")
     @has_access

@@ -67,6 +67,11 @@ class ScopedView(ModelView):
         for pk in pks:
             self._scoped_item(pk)
 
+    def _detail_page(self, pk, **context):
+        """FAB's detail page (its 404 through the scope), with more context for a custom template."""
+        return self.render_template(self.show_template, pk=pk, title=self.show_title, widgets=self._show(pk),
+                                    related_views=self._related_views, **context)
+
     @expose("/action/<string:name>/<pk>", methods=["POST"])
     def action(self, name, pk):
         self._check_action(name, [pk])
@@ -78,12 +83,12 @@ class ScopedView(ModelView):
         return super().action_post()
 
     # -- privacy --------------------------------------------------------------------------------
-    def _list(self, **kwargs):
-        """FAB's list, with filters built per request (FAB shares one set between requests) and
-        without the columns this user may not search or sort on."""
+    def _requested_list(self):
+        """What this request asks of the list, built per request (FAB shares one filter set between
+        requests), without the columns this user may not search or sort on:
+        (search columns, filters, order column, order direction)."""
         unsearchable = privacy.unsearchable_columns() | self._unusable_pickers()
-        name = type(self).__name__
-        order_column, order_direction = get_order_args().get(name, ("", ""))
+        order_column, order_direction = get_order_args().get(type(self).__name__, ("", ""))
         if order_column in unsearchable:
             order_column, order_direction = "", ""
         search_columns = [col for col in self.search_columns if col not in unsearchable]
@@ -91,6 +96,11 @@ class ScopedView(ModelView):
         get_filter_args(filters)
         if self.word_search_column and request.args.get("q", "").strip():
             filters.add_filter(self.word_search_column, WordFilter, request.args["q"])
+        return search_columns, filters, order_column, order_direction
+
+    def _list(self, **kwargs):
+        search_columns, filters, order_column, order_direction = self._requested_list()
+        name = type(self).__name__
         widgets = self._get_list_widget(
             filters=filters, order_column=order_column, order_direction=order_direction,
             page=get_page_args().get(name), page_size=get_page_size_args().get(name), **kwargs)
@@ -101,22 +111,6 @@ class ScopedView(ModelView):
         return widgets
 
     # -- CSV export of exactly the current list --------------------------------------------------
-    def _current_query(self, page: int, page_size: int):
-        """A page of the list's rows as on screen: scope, the user's filters and word search, the order."""
-        unsearchable = privacy.unsearchable_columns() | self._unusable_pickers()
-        order_column, order_direction = get_order_args().get(type(self).__name__, ("", ""))
-        if order_column in unsearchable:
-            order_column, order_direction = "", ""
-        if not order_column and self.base_order:
-            order_column, order_direction = self.base_order
-        filters = self.datamodel.get_filters([c for c in self.search_columns if c not in unsearchable])
-        get_filter_args(filters)
-        if self.word_search_column and request.args.get("q", "").strip():
-            filters.add_filter(self.word_search_column, WordFilter, request.args["q"])
-        query = self.datamodel.session.query(self.datamodel.obj)
-        return self.datamodel.apply_all(query, filters.get_joined_filters(self._base_filters),
-                                        order_column, order_direction, page=page, page_size=page_size)
-
     @expose("/export/")
     @has_access
     def export(self):
@@ -125,6 +119,16 @@ class ScopedView(ModelView):
         columns = [col for col in self.list_columns if col not in privacy.hidden_columns()]
         header = [str(self.label_columns.get(col, col)) for col in columns]
         formatters = self.formatters_columns
+        _columns, filters, order_column, order_direction = self._requested_list()
+        if not order_column and self.base_order:
+            order_column, order_direction = self.base_order
+        joined = filters.get_joined_filters(self._base_filters)
+
+        def page_of(number):
+            query = self.datamodel.session.query(self.datamodel.obj)
+            return self.datamodel.apply_all(query, joined, order_column, order_direction,
+                                            page=number, page_size=export.BATCH).all()
+
         audit.record("export", object_type=self.data_kind, label=str(self.list_title),
                      changes={"filters": {key: value for key, value in request.args.items()}})
         db.session.commit()
@@ -132,7 +136,7 @@ class ScopedView(ModelView):
         def rows():
             # Page by page (FAB's eager loads rule out a server-side cursor): memory holds one batch.
             page = 0
-            while batch := self._current_query(page, export.BATCH).all():
+            while batch := page_of(page):
                 for item in batch:
                     values = self.datamodel.get_values_item(item, columns)
                     yield [formatters[col](value) if col in formatters else value

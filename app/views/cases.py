@@ -113,13 +113,9 @@ class CasePages:
 
     show_template = "grid/case_show.html"
 
-    def _case_page(self, pk, steps):
-        case = self._scoped_item(pk)
-        widgets = self._show(pk)
-        return self.render_template(self.show_template, pk=pk, title=self.show_title, widgets=widgets,
-                                    related_views=self._related_views, case=case, steps=steps,
-                                    stage_label=CASE_STAGE.label, local_time=fmt.local_time,
-                                    photo_endpoint=f"{type(self).__name__}.photo")
+    def _case_page(self, case, steps):
+        return self._detail_page(case.id, case=case, steps=steps, stage_label=CASE_STAGE.label,
+                                 local_time=fmt.local_time, photo_endpoint=f"{type(self).__name__}.photo")
 
     @expose("/photo/<pk>/<int:photo_id>")
     @has_access
@@ -201,7 +197,7 @@ class CaseView(CasePages, ScopedView):
     @has_access
     def show(self, pk):
         case = self._scoped_item(pk)
-        return self._case_page(pk, workflow.allowed_steps(case))
+        return self._case_page(case, workflow.allowed_steps(case))
 
     @expose("/step/<pk>", methods=["POST"])
     @has_access
@@ -310,7 +306,7 @@ class MyReportsView(CasePages, ScopedView):
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
-        return self._case_page(pk, steps=[])
+        return self._case_page(self._scoped_item(pk), steps=[])
 
 
 class CaseCategoryView(ScopedView):
