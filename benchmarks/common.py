@@ -14,8 +14,6 @@ def demo_app(residents: int):
     folder = tempfile.mkdtemp(prefix="grid-bench-")
     os.environ.setdefault("GRID_INSTANCE_DIR", folder)
     from app import create_app
-    from app.extensions import db
-    from app.models import Resident
     from app.services.bootstrap import prepare_database
 
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/bench.db"
@@ -23,6 +21,16 @@ def demo_app(residents: int):
                       "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "UPLOAD_FOLDER": folder})
     with app.app_context():
         prepare_database()
+    return app, grow_residents(app, residents)
+
+
+def grow_residents(app, residents: int) -> int:
+    """Copy residents (into the same households) until there are ``residents``; the count."""
+    from app.database import refresh_statistics
+    from app.extensions import db
+    from app.models import Resident
+
+    with app.app_context():
         columns = ("household_id, building_id, grid_id, name, gender, birth_date, phone, relation_to_head, "
                    "political_status, party_branch, party_joined_on, party_flow, note")
         while (count := db.session.scalar(select(func.count(Resident.id)))) < residents:
@@ -31,7 +39,8 @@ def demo_app(residents: int):
                 f"birth_date, phone, 'other', political_status, party_branch, party_joined_on, party_flow, note "
                 f"FROM resident ORDER BY id LIMIT :n"), {"n": min(count, residents - count)})
             db.session.commit()
-    return app, count
+        refresh_statistics(db.session)
+    return count
 
 
 def median_ms(run, repeat: int) -> float:

@@ -134,9 +134,14 @@ def test_the_export_benchmark_command_prints_its_figures(tmp_path):
         pytest.skip("the benchmark builds its own database; the SQLite run covers the command")
     env = {**os.environ, "GRID_INSTANCE_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
-    result = subprocess.run([sys.executable, "-m", "benchmarks.export", "--residents", "12000"],
+    result = subprocess.run([sys.executable, "-m", "benchmarks.export", "--residents", "12000", "9500"],
                             cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert re.search(r"^ledger \(Core, streamed\)\s+[\d,]+\s+[\d,]+", result.stdout, re.M)
-    assert re.search(r"^list export \(FAB query, pages\)\s+[\d,]+\s+[\d,]+", result.stdout, re.M)
+    measured = re.findall(r"^\s*([\d,]+)\s+(ledger|list export)\s+(\w+)\s+([\d,]+)\s+[\d,]+\s+[\d.]+\s+[\d.]+$",
+                          result.stdout, re.M)
+    # Each size, each path and user, every resident exported once.
+    assert sorted((size, path, user) for size, path, user, _rows in measured) == sorted(
+        (size, path, user) for size in ("9,500", "12,000")
+        for path, user in (("ledger", "secretary"), ("list export", "secretary"), ("list export", "supervisor")))
+    assert all(size == rows for size, _path, _user, rows in measured), result.stdout

@@ -27,6 +27,10 @@ class Choices:
             return ""
         return str(self._labels.get(code, code))
 
+    def labels(self, codes: str | None) -> str:
+        """The labels of comma-separated ``codes``, joined as Chinese lists are."""
+        return "、".join(self.label(code) for code in (codes or "").split(",") if code)
+
 
 GENDER = Choices(("male", _l("Male")), ("female", _l("Female")))
 

@@ -6,11 +6,12 @@ Households and residents carry their building's and grid's ids (kept in step on 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from flask_appbuilder import Model
 from geoalchemy2 import Geometry
 from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String,
-                        Text, UniqueConstraint, func, select, text)
+                        Text, UniqueConstraint, case, func, literal, select, text)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from .choices import (BUILDING_KIND, CARE_TAGS, FACILITY_KIND, FACILITY_STATUS, GENDER, PARTY_STATUSES,
@@ -126,10 +127,6 @@ class Household(Model):
     def is_care(self) -> bool:
         return any(getattr(self, tag) for tag in CARE_TAGS.codes)
 
-    @property
-    def care_labels(self) -> str:
-        return "、".join(CARE_TAGS.label(tag) for tag in CARE_TAGS.codes if getattr(self, tag))
-
     def __str__(self) -> str:
         head = getattr(self, "head_name", None)
         return f"{self.address} {head}" if head else self.address
@@ -203,6 +200,11 @@ Household.head_name = column_property(
     .where(Resident.household_id == Household.id, Resident.relation_to_head == "head")
     .correlate_except(Resident).scalar_subquery(),
     deferred=False,
+)
+# The household's care tags as codes ("low_income,disability,"); CARE_TAGS.labels shows them.
+Household.care_labels = column_property(
+    functools.reduce(lambda text, tag: text + tag, (
+        case((getattr(Household, code), literal(code + ",")), else_=literal("")) for code in CARE_TAGS.codes)),
 )
 Household.resident_count = column_property(
     select(func.count(Resident.id)).where(Resident.household_id == Household.id)

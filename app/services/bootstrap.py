@@ -5,6 +5,7 @@ import flask_migrate
 from flask import current_app
 from sqlalchemy import func, select
 
+from ..database import refresh_statistics
 from ..extensions import db
 from ..models import Community
 from ..security.sync import sync_roles
@@ -36,6 +37,8 @@ def prepare_database() -> dict:
             seed_demo_cases()  # after the accounts: cases name their reporters and assignees
             seed_demo_aid()
             seed_demo_community_work()
+    if seeded or db.engine.dialect.name == "sqlite":
+        refresh_statistics(db.session)
     return {"seeded": seeded, "accounts": accounts}
 
 

@@ -169,25 +169,26 @@ def import_residents(data: bytes, filename: str, valid_only: bool = False, progr
     return report
 
 
-def export_rows(grid_ids=None):
-    """The user's residents in the template's columns, streamed from SQLAlchemy Core (no ORM
-    objects): what the import reads back, so a ledger can travel between systems and back."""
-    from sqlalchemy import and_
+def ledger_statement(grid_ids=None):
+    """The user's residents in the template's columns, as shown in the CSV (labels, dates as text,
+    neutralised cells), done in SQL: what the import reads back, so a ledger can travel between
+    systems and back."""
+    from sqlalchemy import String, and_, cast
 
-    labels = {key: dict((code, str(label)) for code, label in choices) for key, choices in CODED.items()}
-    query = (select(Grid.code, Building.number, Household.unit, Household.room, Household.residence_type,
-                    Resident.name, Resident.gender, Resident.birth_date, Resident.id_number, Resident.phone,
-                    Resident.relation_to_head, Resident.political_status)
+    from .export import coded_sql, neutral_sql
+
+    text = {"grid": Grid.code, "building": Building.number, "unit": Household.unit, "room": Household.room,
+            "name": Resident.name, "id_number": Resident.id_number, "phone": Resident.phone}
+    shown = {**{key: neutral_sql(column) for key, column in text.items()},
+             **{key: coded_sql(getattr(Household if key == "residence_type" else Resident, key), choices)
+                for key, choices in CODED.items()},
+             "birth_date": cast(Resident.birth_date, String)}
+    query = (select(*(shown[key] for key, _title in COLUMNS))
              .join(Household, Household.id == Resident.household_id)
              .join(Building, Building.id == Household.building_id)
              .join(Grid, Grid.id == Resident.grid_id)
-             .order_by(Resident.grid_id, Resident.household_id, Resident.id))
+             .order_by(Resident.household_id, Resident.id))  # the index on household_id: no sort
     query = scope.restrict(query, Resident, "grid")
     if grid_ids:
         query = query.where(and_(Resident.grid_id.in_(grid_ids)))
-    result = db.session.execute(query.execution_options(yield_per=5000, stream_results=True))
-    gender, residence = labels["gender"], labels["residence_type"]
-    relation, political = labels["relation_to_head"], labels["political_status"]
-    for (grid, building, unit, room, residence_type, name, sex, birth, id_number, phone, rel, status) in result:
-        yield (grid, building, unit, room, residence[residence_type], name, gender.get(sex, ""),
-               birth.isoformat() if birth else "", id_number or "", phone or "", relation[rel], political[status])
+    return query

@@ -25,7 +25,7 @@ def month_range(month: str) -> tuple[dt.date, dt.date]:
 
 
 def _csv(header, rows) -> bytes:
-    return "".join(export.rows_to_csv(header, rows)).encode("utf-8")
+    return "".join(export.stream(header, rows)).encode("utf-8")
 
 
 def _population():

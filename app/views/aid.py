@@ -184,7 +184,7 @@ class VoucherView(ScopedView):
     list_title = show_title = _l("Aid vouchers")
     label_columns = LABELS
     base_order = ("id", "desc")
-    include_route_methods = {"list", "show", "receipt", "action", "action_post"}
+    include_route_methods = {"list", "show", "receipt", "action", "action_post", "export"}
     method_permission_name = {"receipt": "show", "post": "post", "cancel": "cancel"}
     list_columns = ["number", "kind", "status", "dated", "household", "donor", "campaign", "amount_fen",
                     "proposed_by", "posted_by"]

@@ -9,20 +9,18 @@ What it adds to FAB's ModelView, so that no screen can forget it:
 """
 from __future__ import annotations
 
-from flask import Response, abort, request, stream_with_context
+from flask import abort, request, url_for
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 
-from ..extensions import db
 from ..security import privacy
 from ..security.access import may
 from ..security.scope import ScopeFilter
 from ..services import words
 from ..services.lookup import LOOKUPS
-from ..timekeeping import local_today
-from . import formatters as fmt
+from . import exporting, formatters as fmt
 from .fields import PickerField
 
 
@@ -48,8 +46,9 @@ class ScopedView(ModelView):
         self.base_filters = [["id", ScopeFilter, self.scope_level], *(self.base_filters or [])]
         shown = set(self.list_columns or []) | set(self.show_columns or [])
         formatters = {col: fmt.blank for col in shown}
-        formatters.update({col: privacy.masked_formatter(col) for col in shown & set(privacy.MASKED)})
-        self.formatters_columns = {**formatters, **(self.formatters_columns or {})}
+        masks = {col: privacy.masked_formatter(col) for col in shown & set(privacy.MASKED)}
+        # A view's own formatter never replaces a mask.
+        self.formatters_columns = {**formatters, **(self.formatters_columns or {}), **masks}
         super().__init__(**kwargs)
 
     # -- rows only through the scope ----------------------------------------------------------
@@ -114,39 +113,25 @@ class ScopedView(ModelView):
     @expose("/export/")
     @has_access
     def export(self):
-        from ..services import audit, export
+        return exporting.response(self)
 
-        columns = [col for col in self.list_columns if col not in privacy.hidden_columns()]
-        header = [str(self.label_columns.get(col, col)) for col in columns]
-        formatters = self.formatters_columns
-        _columns, filters, order_column, order_direction = self._requested_list()
-        if not order_column and self.base_order:
-            order_column, order_direction = self.base_order
-        joined = filters.get_joined_filters(self._base_filters)
+    def render_template(self, template, **kwargs):
+        if template == self.list_template:
+            kwargs.setdefault("export_url", self._export_url())
+        return super().render_template(template, **kwargs)
 
-        def page_of(number):
-            query = self.datamodel.session.query(self.datamodel.obj)
-            return self.datamodel.apply_all(query, joined, order_column, order_direction,
-                                            page=number, page_size=export.BATCH).all()
+    def _export_url(self):
+        """The export of the list as shown, if this view has one and the user may use it."""
+        if "export" not in self._exposed_routes() or not self.appbuilder.sm.has_access(
+                "can_export", self.class_permission_name):
+            return None
+        query = request.query_string.decode()
+        return url_for(f"{self.endpoint}.export") + (f"?{query}" if query else "")
 
-        audit.record("export", object_type=self.data_kind, label=str(self.list_title),
-                     changes={"filters": {key: value for key, value in request.args.items()}})
-        db.session.commit()
-
-        def rows():
-            # Page by page (FAB's eager loads rule out a server-side cursor): memory holds one batch.
-            page = 0
-            while batch := page_of(page):
-                for item in batch:
-                    values = self.datamodel.get_values_item(item, columns)
-                    yield [formatters[col](value) if col in formatters else value
-                           for col, value in zip(columns, values)]
-                db.session.expunge_all()
-                page += 1
-
-        name = f"{self.data_kind}-{local_today().isoformat()}.csv"
-        return Response(stream_with_context(export.rows_to_csv(header, rows())), mimetype="text/csv",
-                        headers={"Content-Disposition": f"attachment; filename={name}"})
+    def _exposed_routes(self) -> set[str]:
+        include = self.include_route_methods
+        return {name for name in ("export",) if (include is None or name in include)
+                and name not in (self.exclude_route_methods or set())}
 
     def _unusable_pickers(self) -> set[str]:
         unusable = set()

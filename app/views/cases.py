@@ -283,7 +283,7 @@ class MyReportsView(CasePages, ScopedView):
     add_columns = ["title", "category", "description", "location", "grid", "address", "photo"]
     edit_columns = ["title"]  # no edit route; FAB builds the form anyway
     search_columns = ["number", "title", "stage"]
-    include_route_methods = {"list", "show", "add", "photo"}
+    include_route_methods = {"list", "show", "add", "photo", "export"}
     method_permission_name = {"photo": "show"}
     formatters_columns = {"stage": stage_label, "reported_at": fmt.local_time, "closed_at": fmt.local_time,
                           "location": fmt.geometry_text}

@@ -37,7 +37,8 @@ class ImportView(BaseView):
         audit.record("export", object_type="resident_ledger", label="ledger.csv")
         db.session.commit()
         header = [title for _key, title in importer.COLUMNS]
-        return Response(stream_with_context(export.rows_to_csv(header, importer.export_rows())), mimetype="text/csv",
+        rows = export.stream_query(header, importer.ledger_statement(), [None] * len(header))
+        return Response(stream_with_context(rows), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=residents-ledger.csv"})
 
     @expose("/residents", methods=["GET", "POST"])

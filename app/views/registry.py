@@ -193,7 +193,7 @@ class HouseholdView(RegistryView):
                                   "low_income", "disability", "elderly_alone", "extreme_hardship", "note"]
     show_columns = ["grid", "building", "unit", "room", "head_name", "phone", "residence_type",
                     "care_labels", "resident_count", "note"]
-    formatters_columns = {"residence_type": RESIDENCE_TYPE.label}
+    formatters_columns = {"residence_type": RESIDENCE_TYPE.label, "care_labels": CARE_TAGS.labels}
     add_form_extra_fields = edit_form_extra_fields = {
         "grid": picker(LABELS["grid"], "grid"),
         "building": picker(LABELS["building"], "building", depends="grid",
