@@ -66,9 +66,11 @@ def test_each_export_is_audited_and_volunteers_have_none(secretary_client, volun
     assert volunteer_client.get("/activityview/export/").status_code in (302, 403)
 
 
-def test_the_list_offers_the_export_of_its_rows(secretary_client):
+def test_the_list_offers_the_export_of_its_rows_to_those_who_may(secretary_client, volunteer_client):
     html = secretary_client.get("/diaryview/list/?q=下水").data.decode()
     assert 'href="/diaryview/export/?q=' in html and "导出CSV" in html
+    html = volunteer_client.get("/activityview/list/").data.decode()
+    assert "活动" in html and "导出CSV" not in html  # volunteers list activities but export nothing
 
 
 def test_the_monthly_pack_holds_the_months_figures(secretary_client, tmp_path, app):
