@@ -40,6 +40,25 @@ def seed_demo_command():
         click.echo("Seeded the demo diary, visits, volunteers and residents' group.")
 
 
+@seed.command("scale")
+@click.option("--communities", type=click.IntRange(1, 9999), required=True,
+              help="How many communities shaped like the demo the district should hold.")
+def seed_scale_command(communities):
+    """A district for the benchmarks: N communities beside the demo (idempotent: adds the missing)."""
+    from seeds.scale import missing, seed_scale
+
+    from .database import refresh_statistics
+    from .extensions import db
+
+    todo = len(missing(communities))
+    with click.progressbar(length=todo, label=f"Adding {todo} communities", show_pos=True) as bar:
+        report = seed_scale(communities, accounts=bool(current_app.config.get("GRID_DEMO")), progress=bar.update)
+    if report.communities:
+        refresh_statistics(db.session)
+    click.echo(f"Added {report.communities} communities: {report.rows:,} rows in {report.seconds:.1f} s "
+               f"({report.rows_per_second:,.0f} rows/s).")
+
+
 @click.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="One flat JSON object.")
 def stats_command(as_json: bool):

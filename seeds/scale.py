@@ -1,0 +1,410 @@
+"""A district for the benchmarks: ``flask --app run seed scale --communities N``.
+
+Adds communities shaped like the demo (its 6 grids, 61 buildings, 3,128 households and 8,859
+residents, its facilities) beside it on the map, each with a year of work at a district's rates:
+about 1,000 cases with their timelines, 5,000 diary entries, 10,000 stock moves with their
+vouchers, visits, volunteers and activities, and sign-in accounts (a secretary and six grid
+managers, password demo123) in demo mode. N=100 gives ≈900k residents, ≈100k cases, ≈500k diary
+entries and ≈1M stock moves.
+
+Fast and flat: the demo's registry is built once as a template; each community is a shifted copy
+with its own names and ID numbers, written with Core multi-row inserts and explicit ids in one
+transaction of its own, so memory holds one community whatever N is. Deterministic, and
+idempotent: communities already there are kept, so ``--communities 100`` after 10 adds 90.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from dataclasses import dataclass, field
+
+from geoalchemy2.shape import from_shape, to_shape
+from shapely import affinity
+from sqlalchemy import bindparam, func, insert, select, text, update
+from stdnum.cn import ric
+
+from app.extensions import db
+from app.models import (Activity, AidItem, Attendance, Building, Campaign, Case, CaseCategory, CaseEvent, Community,
+                        DiaryEntry, Donor, Facility, FundEntry, Grid, Household, NumberSeries, Resident, StockMove,
+                        Team, UserScope, Visit, Volunteer, Voucher, VoucherLine)
+from app.services.words import index_text
+
+from .cases import CATEGORIES, RESOLUTIONS, TITLES
+from .community import ACTIVITIES, CATEGORY_WEIGHTS, DIARY
+from .demo import COMMUNITY, build_demo
+from .names import HOME_REGION, MIGRANT_REGIONS
+
+NAME = "规模测试{:03d}社区"
+SEED = 20261127
+CASES, DIARY_ENTRIES, VISITS, DISTRIBUTIONS, DONATIONS, ACTIVITY_COUNT = 1000, 5000, 320, 4200, 700, 24
+COLUMNS = 10  # communities per row of the district map
+STEP_LON, STEP_LAT = 0.0125, 0.0070  # one community's cell (the demo spans 0.0112° × 0.0060°)
+BATCH = 5000
+ORDER = (Community, Grid, Building, Household, Resident, Facility, CaseCategory, Case, CaseEvent, DiaryEntry, Visit,
+         AidItem, Donor, Campaign, Voucher, VoucherLine, StockMove, FundEntry, Team, Volunteer, Activity, Attendance)
+
+
+@dataclass
+class Report:
+    communities: int = 0
+    rows: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class Ids:
+    """The next free id of each table (one writer: the seed)."""
+
+    next: dict = field(default_factory=dict)
+
+    def take(self, model, count: int) -> int:
+        first = self.next[model]
+        self.next[model] = first + count
+        return first
+
+
+class Template:
+    """The demo's registry as plain rows and shapes, built once."""
+
+    def __init__(self):
+        demo = build_demo()
+        self.grids = [dict(row, boundary=to_shape(row["boundary"])) for row in demo.grids]
+        self.buildings = [dict(row, footprint=to_shape(row["footprint"]), entrance=to_shape(row["entrance"]))
+                          for row in demo.buildings]
+        self.households = demo.households
+        self.residents = demo.residents
+        self.facilities = [dict(row, location=to_shape(row["location"])) for row in demo.facilities]
+        given = {"male": [], "female": []}
+        for resident in self.residents:
+            given[resident["gender"]].append(resident["name"][1:])
+        self.given = given
+
+
+REGIONS = (HOME_REGION, *MIGRANT_REGIONS)
+# Provinces none of the demo's people come from: one per origin above.
+PROVINCES = ("50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "45", "46")
+
+
+def _id_number(position: int, number: str) -> str:
+    """The template's ID number moved to a region code of the community's own (a province per
+    origin, the community's number as the county part; none the demo's), so numbers never
+    collide however many communities there are; birth date and sex digit kept, check digit
+    recomputed. (The county part is not a real county: the app checks the province only.)"""
+    body = f"{PROVINCES[REGIONS.index(number[:6])]}{position:04d}" + number[6:17]
+    return body + ric.calc_check_digit(body + "0")
+
+
+def _shifted(shape, position: int):
+    row, col = divmod(position, COLUMNS)
+    return from_shape(affinity.translate(shape, xoff=col * STEP_LON, yoff=-row * STEP_LAT), srid=4326)
+
+
+def _registry(position, template, ids, rng, rows):
+    """Community, grids, buildings, households, residents, facilities: the template, shifted."""
+    name = NAME.format(position)
+    community_id = ids.take(Community, 1)
+    rows[Community].append(dict(COMMUNITY, id=community_id, name=name, street=f"第{(position - 1) // 10 + 1}街道"))
+    grid0, building0 = ids.take(Grid, len(template.grids)) - 1, ids.take(Building, len(template.buildings)) - 1
+    household0 = ids.take(Household, len(template.households)) - 1
+    resident0 = ids.take(Resident, len(template.residents)) - 1
+    for grid in template.grids:
+        rows[Grid].append(dict(grid, id=grid0 + grid["id"], community_id=community_id,
+                               code=f"C{position:03d}-{grid['code'][-2:]}", boundary=_shifted(grid["boundary"], position)))
+    for building in template.buildings:
+        rows[Building].append(dict(building, id=building0 + building["id"], grid_id=grid0 + building["grid_id"],
+                                   head_id=None, footprint=_shifted(building["footprint"], position),
+                                   entrance=_shifted(building["entrance"], position)))
+    for household in template.households:
+        rows[Household].append(dict(household, id=household0 + household["id"],
+                                    building_id=building0 + household["building_id"],
+                                    grid_id=grid0 + household["grid_id"]))
+    given = {gender: rng.sample(names, len(names)) for gender, names in template.given.items()}
+    taken = {"male": 0, "female": 0}
+    for resident in template.residents:
+        gender = resident["gender"]
+        taken[gender] += 1
+        rows[Resident].append(dict(
+            resident, id=resident0 + resident["id"], household_id=household0 + resident["household_id"],
+            building_id=building0 + resident["building_id"], grid_id=grid0 + resident["grid_id"],
+            name=resident["name"][0] + given[gender][taken[gender] - 1],
+            id_number=_id_number(position, resident["id_number"]),
+            party_branch=resident["party_branch"] and f"{name}党委第{resident['grid_id']}支部"))
+    heads = [dict(b_id=building0 + b["id"], h_id=resident0 + b["head_id"])
+             for b in template.buildings if b.get("head_id")]
+    facility0 = ids.take(Facility, len(template.facilities)) - 1
+    for facility in template.facilities:
+        rows[Facility].append(dict(facility, id=facility0 + facility["id"], grid_id=grid0 + facility["grid_id"],
+                                   location=_shifted(facility["location"], position)))
+    return community_id, grid0, building0, household0, heads
+
+
+def _cases(community_id, grid0, template, ids, rng, rows, series, now, users):
+    category0 = ids.take(CaseCategory, len(CATEGORIES)) - 1
+    for index, (name, register_days, close_days, _share) in enumerate(CATEGORIES, start=1):
+        rows[CaseCategory].append(dict(id=category0 + index, community_id=community_id, name=name,
+                                       days_to_register=register_days, days_to_close=close_days, active=True))
+    weights = [share or 1 for *_rest, share in CATEGORIES]
+    case0 = ids.take(Case, CASES) - 1
+    stages = ("closed",) * 85 + ("discovered", "collected", "registered", "in_progress", "in_progress", "feedback",
+                                 "rejected")
+    for number in range(1, CASES + 1):
+        index = rng.choices(range(len(CATEGORIES)), weights)[0]
+        name, _register, close_days, _share = CATEGORIES[index]
+        building = rng.choice(template.buildings)
+        grid_id = grid0 + building["grid_id"]
+        stage = rng.choice(stages)
+        reported = now - dt.timedelta(days=rng.randint(0 if stage != "closed" else 10, 365), hours=rng.randint(0, 12))
+        year = reported.year
+        series[year] = series.get(year, 0) + 1
+        closed = reported + dt.timedelta(days=rng.randint(1, close_days + 2)) if stage == "closed" else None
+        manager = users.get(("grid", building["grid_id"]))
+        rows[Case].append(dict(
+            id=case0 + number, number=f"{year}-{series[year]:06d}", year=year, seq=series[year],
+            title=rng.choice(TITLES[name]).format(b=building["number"], c=building["compound"]),
+            description="巡逻中发现。", category_id=category0 + index + 1, source=rng.choice(("patrol", "qq_group")),
+            grid_id=grid_id, location=None, address=f"{building['compound']} {building['number']}",
+            reporter_id=manager, assignee_id=manager, priority="normal", stage=stage, reported_at=reported,
+            due_on=(reported + dt.timedelta(days=close_days)).date(), closed_at=closed,
+            resolution=RESOLUTIONS[name] if closed else None, satisfaction=rng.choice((5, 5, 4)) if closed else None))
+        rows[CaseEvent].append(dict(case_id=case0 + number, at=reported, user_id=manager, username=None,
+                                    action="report", from_stage=None, to_stage="discovered", note=None))
+        if stage != "discovered":
+            rows[CaseEvent].append(dict(case_id=case0 + number, at=closed or reported + dt.timedelta(hours=5),
+                                        user_id=manager, username=None, action="close" if closed else "collect",
+                                        from_stage="feedback" if closed else "discovered",
+                                        to_stage="closed" if closed else "collected", note=None))
+
+
+_WORDS: dict[str, str] = {}  # content → its search words: the same few thousand sentences recur
+
+
+def _diary_and_visits(grid0, template, rng, rows, today, users):
+    categories, weights = list(CATEGORY_WEIGHTS), list(CATEGORY_WEIGHTS.values())
+    for _ in range(DIARY_ENTRIES):
+        building = rng.choice(template.buildings)
+        category = rng.choices(categories, weights)[0]
+        content = rng.choice(DIARY[category]).format(b=building["number"], c=building["compound"])
+        if content not in _WORDS:
+            _WORDS[content] = index_text(content)
+        rows[DiaryEntry].append(dict(
+            grid_id=grid0 + building["grid_id"], entry_on=today - dt.timedelta(days=rng.randrange(365)),
+            category=category, content=content, search_words=_WORDS[content],
+            follow_up=category == "request" and rng.random() < 0.4,
+            author_id=users.get(("grid", building["grid_id"]))))
+    for household in rng.sample(template.households, VISITS):
+        rows[Visit].append(dict(visited_on=today - dt.timedelta(days=rng.randrange(365)),
+                                household_id=None, grid_id=grid0 + household["grid_id"], _household=household["id"],
+                                purpose=rng.choice(("condolence", "assistance", "opinion", "supervision")),
+                                visitors="网格员", notes="了解家庭情况，登记需求。", follow_up=False))
+
+
+def _aid(community_id, grid0, household0, template, ids, rng, rows, today, numbers, position):
+    from .aid import ITEMS, ORGANISATIONS
+
+    item0 = ids.take(AidItem, len(ITEMS)) - 1
+    for index, (name, category, unit, low, _range) in enumerate(ITEMS, start=1):
+        rows[AidItem].append(dict(id=item0 + index, community_id=community_id, name=name, category=category,
+                                  unit=unit, low_stock=low, active=True))
+    donor0 = ids.take(Donor, len(ORGANISATIONS)) - 1
+    for index, name in enumerate(ORGANISATIONS, start=1):
+        rows[Donor].append(dict(id=donor0 + index, community_id=community_id, kind="organisation", name=name))
+    campaign = ids.take(Campaign, 1)
+    start = today - dt.timedelta(days=330)
+    rows[Campaign].append(dict(id=campaign, community_id=community_id, name=f"{start.year}年冬日暖民",
+                               starts_on=start, ends_on=today, note="募集过冬物品和捐款。"))
+    voucher0 = ids.take(Voucher, DONATIONS + DISTRIBUTIONS) - 1
+    stock = {item: 0 for item in range(item0 + 1, item0 + len(ITEMS) + 1)}
+    fund = 0
+
+    def voucher(number, kind, series, day, lines, fen, fund_kind=None, sign=1, **links):
+        nonlocal fund
+        key = (series, day.year)
+        numbers[key] = numbers.get(key, 0) + 1
+        rows[Voucher].append(dict(id=voucher0 + number, number=f"{series}{position:03d}-{day.year}-{numbers[key]:05d}",
+                                  community_id=community_id, kind=kind, status="posted", dated=day, amount_fen=fen,
+                                  proposed_by="secretary", posted_by="secretary", posted_at=dt.datetime.combine(
+                                      day, dt.time(2)), note=None, **links))
+        common = dict(voucher_id=voucher0 + number, community_id=community_id,
+                      household_id=links.get("household_id"), grid_id=links.get("grid_id"),
+                      campaign_id=campaign, donor_id=links.get("donor_id"))
+        for item, quantity in lines:
+            rows[VoucherLine].append(dict(voucher_id=voucher0 + number, item_id=item, quantity=quantity))
+            rows[StockMove].append(dict(common, item_id=item, kind=kind, quantity=sign * quantity, moved_on=day))
+            stock[item] += sign * quantity
+        if fen:
+            fund += sign * fen
+            rows[FundEntry].append(dict(common, kind=fund_kind, amount_fen=sign * fen, entry_on=day))
+
+    for number in range(1, DONATIONS + 1):  # in first, over the first months …
+        day = start + dt.timedelta(days=number * 150 // DONATIONS)
+        lines = [(item, rng.randint(2, 6)) for item in rng.sample(sorted(stock), 4)]
+        voucher(number, "donation", "JZ", day, lines, rng.choice((0, 0, 5000, 10000)), "donation_in",
+                donor_id=donor0 + rng.randint(1, len(ORGANISATIONS)), campaign_id=campaign)
+    for number in range(DONATIONS + 1, DONATIONS + DISTRIBUTIONS + 1):  # … then out, never below zero
+        household = rng.choice(template.households)
+        day = start + dt.timedelta(days=150 + (number - DONATIONS) * 170 // DISTRIBUTIONS)
+        in_stock = sorted((item for item in stock if stock[item] > 0), key=stock.get, reverse=True)
+        lines = [(item, 1) for item in in_stock[:rng.choice((1, 2, 2))]]
+        fen = 5000 if fund >= 5000 and rng.random() < 0.1 else 0
+        voucher(number, "distribution", "FF", day, lines, fen, "relief_out", -1,
+                household_id=household0 + household["id"], grid_id=grid0 + household["grid_id"], campaign_id=campaign)
+
+
+def _volunteers(community_id, grid0, template, ids, rng, rows, today):
+    team = ids.take(Team, 1)
+    rows[Team].append(dict(id=team, community_id=community_id, name="党建服务队", founded_on=dt.date(2012, 5, 1),
+                           note="日常巡逻，不定期公益劳动。"))
+    volunteer0 = ids.take(Volunteer, 44) - 1
+    for index in range(1, 45):
+        rows[Volunteer].append(dict(id=volunteer0 + index, community_id=community_id, team_id=team,
+                                    name=rng.choice(template.residents)["name"], kind="resident", active=True))
+    activity0 = ids.take(Activity, ACTIVITY_COUNT) - 1
+    for index in range(1, ACTIVITY_COUNT + 1):
+        kind, title = ACTIVITIES[index % len(ACTIVITIES)]
+        hours = rng.choice((2.0, 3.0))
+        rows[Activity].append(dict(id=activity0 + index, community_id=community_id, team_id=team, kind=kind,
+                                   title=title, held_on=today - dt.timedelta(days=index * 14), hours=hours,
+                                   grid_id=grid0 + rng.randint(1, len(template.grids)), organiser="党委书记"))
+        for volunteer in rng.sample(range(1, 45), 12):
+            rows[Attendance].append(dict(activity_id=activity0 + index, volunteer_id=volunteer0 + volunteer,
+                                         hours=hours))
+
+
+def _accounts(position, community_id, grid0, template, rows_users):
+    """(username, first name, last name, role, community id or None, grid id or None) to create."""
+    name = NAME.format(position)
+    rows_users.append((f"c{position:03d}-secretary", name, "书记", "secretary", community_id, None))
+    for grid in template.grids:
+        rows_users.append((f"c{position:03d}-grid{grid['id']}", grid["name"], "网格员", "manager", None,
+                           grid0 + grid["id"]))
+
+
+def _insert(session, model, rows) -> int:
+    """Core multi-row inserts (not the ORM's bulk path, which groups and inspects every row)."""
+    if not rows:
+        return 0
+    keys = set().union(*rows)
+    uniform = [row if len(row) == len(keys) else {key: row.get(key) for key in keys} for row in rows]
+    connection, statement = session.connection(), model.__table__.insert()
+    for start in range(0, len(uniform), BATCH):
+        connection.execute(statement, uniform[start:start + BATCH])
+    return len(rows)
+
+
+_PASSWORD_HASH: dict[str, str] = {}
+
+
+def _create_accounts(session, accounts) -> dict:
+    """Sign-in accounts (Core inserts, one password hash for all): {("grid", template grid id): user id}."""
+    from flask import current_app
+    from flask_appbuilder.security.sqla.models import User, assoc_user_role
+    from werkzeug.security import generate_password_hash
+
+    from app.security.role_names import MANAGER, SECRETARY
+
+    from .accounts import DEMO_PASSWORD
+
+    sm = current_app.appbuilder.sm
+    roles = {"secretary": sm.find_role(SECRETARY).id, "manager": sm.find_role(MANAGER).id}
+    password = _PASSWORD_HASH.get(DEMO_PASSWORD) or _PASSWORD_HASH.setdefault(
+        DEMO_PASSWORD, generate_password_hash(DEMO_PASSWORD))  # hashing is slow by design: once
+    now = dt.datetime.now()
+    made = {}
+    for username, first, last, role, community_id, grid_id in accounts:
+        user_id = session.execute(insert(User).values(
+            username=username, first_name=first, last_name=last, email=f"{username}@scale.invalid", password=password,
+            active=True, created_on=now, changed_on=now).returning(User.id)).scalar_one()
+        session.execute(insert(assoc_user_role).values(user_id=user_id, role_id=roles[role]))
+        session.execute(insert(UserScope).values(user_id=user_id, community_id=community_id, grid_id=grid_id))
+        if grid_id is not None:
+            session.execute(update(Grid).where(Grid.id == grid_id).values(manager_id=user_id))
+            made[("grid", int(username.rsplit("grid", 1)[1]))] = user_id
+    return made
+
+
+def _next_ids(session) -> Ids:
+    return Ids({model: (session.scalar(select(func.max(model.id))) or 0) + 1 for model in ORDER})
+
+
+def _series(session, name) -> dict:
+    return dict(session.execute(select(NumberSeries.year, NumberSeries.last).where(NumberSeries.series == name)).all())
+
+
+def _save_series(session, name, counters) -> None:
+    known = _series(session, name)
+    for year, last in counters.items():
+        if year in known:
+            session.execute(update(NumberSeries).where(NumberSeries.series == name, NumberSeries.year == year)
+                            .values(last=last))
+        else:
+            session.execute(insert(NumberSeries).values(series=name, year=year, last=last))
+
+
+def missing(communities: int) -> list[int]:
+    """The positions among 1 … ``communities`` whose community is not there yet."""
+    existing = set(db.session.scalars(select(Community.name).where(Community.name.like("规模测试%社区"))))
+    return [p for p in range(1, communities + 1) if NAME.format(p) not in existing]
+
+
+def seed_scale(communities: int, accounts: bool = False, progress=None) -> Report:
+    """Make sure scale communities 1 … ``communities`` exist; a Report of what was written.
+    ``progress(1)`` is called after each community."""
+    session = db.session
+    report = Report()
+    started = time.perf_counter()
+    missing_positions = missing(communities)
+    template = Template() if missing_positions else None
+    from app.timekeeping import local_today
+
+    today = local_today()
+    now = dt.datetime.combine(today, dt.time(2))
+    for position in missing_positions:
+        rng = random.Random(SEED + position)
+        ids, rows = _next_ids(session), {model: [] for model in ORDER}
+        community_id, grid0, building0, household0, heads = _registry(position, template, ids, rng, rows)
+        users: dict = {}
+        if accounts:
+            pending: list = []
+            _accounts(position, community_id, grid0, template, pending)
+        # The registry first (the accounts' scopes point into it), then the community's work.
+        for model in (Community, Grid, Building, Household, Resident, Facility):
+            report.rows += _insert(session, model, rows.pop(model))
+        table = Building.__table__
+        session.connection().execute(
+            update(table).where(table.c.id == bindparam("b_id")).values(head_id=bindparam("h_id")), heads)
+        if accounts:
+            users = _create_accounts(session, pending)
+            report.rows += len(pending)
+        case_series, voucher_numbers = _series(session, "case"), {}
+        _cases(community_id, grid0, template, ids, rng, rows, case_series, now, users)
+        _diary_and_visits(grid0, template, rng, rows, today, users)
+        for visit in rows[Visit]:
+            visit["household_id"] = household0 + visit.pop("_household")
+        _aid(community_id, grid0, household0, template, ids, rng, rows, today, voucher_numbers, position)
+        _volunteers(community_id, grid0, template, ids, rng, rows, today)
+        for model in ORDER:
+            if model in rows:
+                report.rows += _insert(session, model, rows[model])
+        _save_series(session, "case", case_series)
+        _move_sequences(session)
+        session.commit()
+        report.communities += 1
+        if progress:
+            progress(1)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _move_sequences(session) -> None:
+    """Rows were written with explicit ids: on PostgreSQL, move each id sequence past them."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for model in ORDER:
+        table = model.__tablename__
+        session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                             f"(SELECT coalesce(max(id), 1) FROM {table}))"))
