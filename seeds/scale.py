@@ -19,6 +19,7 @@ import random
 import time
 from dataclasses import dataclass, field
 
+from geoalchemy2.elements import WKBElement
 from geoalchemy2.shape import from_shape, to_shape
 from shapely import affinity
 from sqlalchemy import bindparam, func, insert, select, text, update
@@ -285,15 +286,31 @@ def _accounts(position, community_id, grid0, template, rows_users):
 
 
 def _insert(session, model, rows) -> int:
-    """Core multi-row inserts (not the ORM's bulk path, which groups and inspects every row)."""
+    """PostgreSQL's COPY, or Core multi-row inserts on SQLite (not the ORM's bulk path, which
+    groups and inspects every row)."""
     if not rows:
         return 0
-    keys = set().union(*rows)
+    keys = sorted(set().union(*rows))
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        columns = ", ".join(f'"{key}"' for key in keys)
+        with connection.connection.driver_connection.cursor() as cursor, \
+                cursor.copy(f'COPY "{model.__tablename__}" ({columns}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row([_copyable(row.get(key)) for key in keys])
+        return len(rows)
     uniform = [row if len(row) == len(keys) else {key: row.get(key) for key in keys} for row in rows]
-    connection, statement = session.connection(), model.__table__.insert()
+    statement = model.__table__.insert()
     for start in range(0, len(uniform), BATCH):
         connection.execute(statement, uniform[start:start + BATCH])
     return len(rows)
+
+
+def _copyable(value):
+    """COPY takes geometry as EWKT text."""
+    if isinstance(value, WKBElement):
+        return f"SRID=4326;{to_shape(value).wkt}"
+    return value
 
 
 _PASSWORD_HASH: dict[str, str] = {}
