@@ -65,6 +65,9 @@ LABELLED = frozenset(_LABELS)
 
 _JOINING = {Household}
 
+# The relations a row's ``__str__`` reads: loaded with a list that shows such rows.
+NEEDS = {Household: ("building",)}
+
 
 def label_of(entity, joins: list):
     """The SQL label of ``entity`` (a mapped class or an alias of one); the outer joins it needs

@@ -13,8 +13,11 @@ from flask import abort, request, url_for
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from sqlalchemy.orm import RelationshipProperty, selectinload
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 
+from ..models import labels
 from ..security import privacy
 from ..security.access import may
 from ..security.scope import ScopeFilter
@@ -33,6 +36,34 @@ class WordFilter(BaseFilter):
         return query.filter(words.matches(getattr(self.model, self.column_name), value))
 
 
+class ListInterface(SQLAInterface):
+    """FAB's interface, whose list pages load the rows they show by relation (one query for the
+    page's households, say) instead of one query per row and relation."""
+
+    def __init__(self, obj, session=None, loads=()):
+        super().__init__(obj, session)
+        self.loads = list(loads)
+
+    def query(self, *args, **kwargs):
+        count, rows = super().query(*args, **kwargs)
+        if rows and self.loads:
+            self.session.query(self.obj).filter(self.obj.id.in_([row.id for row in rows])) \
+                .options(*self.loads).populate_existing().all()
+        return count, rows
+
+
+def _list_loads(model, columns):
+    """selectin loads of the many-to-one relations among ``columns`` (and what their labels read)."""
+    loads = []
+    for column in columns:
+        prop = getattr(getattr(model, column, None), "property", None)
+        if isinstance(prop, RelationshipProperty) and not prop.uselist:
+            load = selectinload(getattr(model, column))
+            target = prop.mapper.class_
+            loads += [load.selectinload(getattr(target, need)) for need in labels.NEEDS.get(target, ())] or [load]
+    return loads
+
+
 class ScopedView(ModelView):
     data_kind: str | None = None  # the row of the role table (app.security.roles.TABLE)
     word_search_column: str | None = None  # a column of words (services.words) searched by ?q=
@@ -49,6 +80,8 @@ class ScopedView(ModelView):
         masks = {col: privacy.masked_formatter(col) for col in shown & set(privacy.MASKED)}
         # A view's own formatter never replaces a mask.
         self.formatters_columns = {**formatters, **(self.formatters_columns or {}), **masks}
+        self.datamodel = ListInterface(self.datamodel.obj, self.datamodel.session,
+                                       _list_loads(self.datamodel.obj, self.list_columns or []))
         super().__init__(**kwargs)
 
     # -- rows only through the scope ----------------------------------------------------------
