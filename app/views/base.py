@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from flask import abort, request, url_for
 from flask_appbuilder import ModelView, expose
-from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from sqlalchemy.orm import RelationshipProperty, selectinload
+from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
+from sqlalchemy.orm import ColumnProperty, RelationshipProperty, selectinload, undefer
 
 from ..models import labels
 from ..security import privacy
@@ -53,11 +53,14 @@ class ListInterface(SQLAInterface):
 
 
 def _list_loads(model, columns):
-    """selectin loads of the many-to-one relations among ``columns`` (and what their labels read)."""
+    """selectin loads of the many-to-one relations among ``columns`` (and what their labels read);
+    deferred computed columns among them loaded with the rows."""
     loads = []
     for column in columns:
         prop = getattr(getattr(model, column, None), "property", None)
-        if isinstance(prop, RelationshipProperty) and not prop.uselist:
+        if isinstance(prop, ColumnProperty) and prop.deferred:
+            loads.append(undefer(getattr(model, column)))
+        elif isinstance(prop, RelationshipProperty) and not prop.uselist:
             load = selectinload(getattr(model, column))
             target = prop.mapper.class_
             loads += [load.selectinload(getattr(target, need)) for need in labels.NEEDS.get(target, ())] or [load]
