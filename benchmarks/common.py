@@ -9,8 +9,9 @@ import time
 from sqlalchemy import func, select, text
 
 
-def demo_app(residents: int):
-    """(app, rows): an app on a new database (SQLite, or DATABASE_URL) holding ``residents`` residents."""
+def bench_app():
+    """An app on a new database (SQLite in a temporary folder, or DATABASE_URL: an empty database),
+    migrated and holding the demo."""
     folder = tempfile.mkdtemp(prefix="grid-bench-")
     os.environ.setdefault("GRID_INSTANCE_DIR", folder)
     from app import create_app
@@ -21,6 +22,12 @@ def demo_app(residents: int):
                       "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "UPLOAD_FOLDER": folder})
     with app.app_context():
         prepare_database()
+    return app
+
+
+def demo_app(residents: int):
+    """(app, rows): the demo with its residents copied until there are ``residents``."""
+    app = bench_app()
     return app, grow_residents(app, residents)
 
 

@@ -14,10 +14,10 @@ import argparse
 import os
 import platform
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
+from .common import bench_app
 from .export import measure
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
@@ -26,14 +26,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 def district_app(communities: int):
     """(app, database label): the demo and ``communities`` scale communities, and a ``district``
     account (Branch Secretary role) given every community."""
-    folder = tempfile.mkdtemp(prefix="grid-suite-")
-    os.environ.setdefault("GRID_INSTANCE_DIR", folder)
-    from app import create_app
-    from app.services.bootstrap import prepare_database
-
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/suite.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "GRID_DEMO": True, "SECRET_KEY": "bench",
-                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "UPLOAD_FOLDER": folder})
+    app = bench_app()
     with app.app_context():
         from sqlalchemy import select
 
@@ -43,7 +36,6 @@ def district_app(communities: int):
         from app.security.role_names import SECRETARY
         from seeds.scale import seed_scale
 
-        prepare_database()
         started = time.perf_counter()
         report = seed_scale(communities, accounts=True, progress=lambda _n: print(".", end="", flush=True))
         print(f"\nseeded {report.rows:,} rows in {time.perf_counter() - started:.0f} s "
@@ -56,7 +48,8 @@ def district_app(communities: int):
                 db.session.add(UserScope(user_id=user.id, community_id=community_id))
             db.session.commit()
         refresh_statistics(db.session)
-    return app, "PostGIS" if url.startswith("postgresql") else "SQLite"
+        backend = "PostGIS" if db.engine.dialect.name == "postgresql" else "SQLite"
+    return app, backend
 
 
 def timed(run, repeat: int) -> tuple[float, float]:
