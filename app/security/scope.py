@@ -20,8 +20,8 @@ from sqlalchemy import and_, event, exists, inspect, or_, select, union
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..models import (Activity, Attendance, AuditEntry, Community, FundEntry, Grid, GroupFeedback, StockMove,
-                      UserScope, Voucher)
+from ..models import (Activity, Attendance, AuditEntry, Community, FundEntry, Grid, GroupFeedback, Meeting,
+                      MeetingFollowUp, StockMove, SupervisionOpinion, UserScope, Voucher)
 from . import roles
 
 
@@ -105,6 +105,17 @@ def _ledger(model):
     return clause
 
 
+def _community_wide(model):
+    """A grid's records, or the whole community's (no grid: a community meeting and what it
+    decided, an opinion about the community), which everyone working in the community reads;
+    writing those needs the whole community (see ``_write_targets``)."""
+    def clause(scope: Scope, level: str):
+        return or_(model.grid_id.in_(scope.grids(level)),
+                   and_(model.grid_id.is_(None), model.community_id.in_(sorted(scope.community_ids))))
+    return clause
+
+
+# Models with a grid_id (or else a community_id) need no entry: ``clause`` reads those columns.
 _LINKS = {
     Community: lambda scope, level: Community.id.in_(sorted(scope.community_ids)),
     Grid: lambda scope, level: (Grid.community_id.in_(sorted(scope.community_ids)) if level == "community"
@@ -121,6 +132,9 @@ _LINKS = {
         select(Activity.id).where(Activity.community_id.in_(sorted(scope.community_ids)))),
     StockMove: _ledger(StockMove),
     FundEntry: _ledger(FundEntry),
+    Meeting: _community_wide(Meeting),
+    MeetingFollowUp: _community_wide(MeetingFollowUp),
+    SupervisionOpinion: _community_wide(SupervisionOpinion),
 }
 
 
@@ -173,7 +187,8 @@ def _write_targets(obj) -> list[tuple[str, int | None]]:
         return [("community", obj.id)] if obj.id is not None else [("everything", None)]
     if isinstance(obj, Grid):
         return [("community", value) for value in _places(state, "community_id")]
-    if isinstance(obj, (Voucher, StockMove, FundEntry, GroupFeedback, Activity)):
+    if isinstance(obj, (Voucher, StockMove, FundEntry, GroupFeedback, Activity, Meeting, MeetingFollowUp,
+                        SupervisionOpinion)):
         grids = _places(state, "grid_id")
         if grids == {None}:
             return [("whole_community", value) for value in _places(state, "community_id")]
