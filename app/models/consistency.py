@@ -75,21 +75,22 @@ def derive_registry_columns(session: Session, _context, _instances) -> None:
 
 
 def _links():
-    """model → (relationship, foreign key, parent model, {column: parent's column}): columns a row
-    takes from its parent on every flush (the scope checks them right after)."""
+    """model → (relationship, foreign key, parent model, [relationships taken from the parent]):
+    what a row takes from its parent on every flush (the scope checks it right after). Set through
+    the relationships: a relationship a form set (even to None) would otherwise win over a column."""
     from .cobuilding import BranchPairing, CobuildingUnit, UnitSupport
     from .meetings import Meeting, MeetingFollowUp
     from .outreach import CardHandover
     from .supervision import ContactHousehold, SupervisionDay, SupervisionOpinion
 
     return {
-        ContactHousehold: ("household", "household_id", Household, {"grid_id": "grid_id"}),
-        CardHandover: ("household", "household_id", Household, {"grid_id": "grid_id"}),
-        Meeting: ("grid", "grid_id", Grid, {"community_id": "community_id"}),
-        MeetingFollowUp: ("meeting", "meeting_id", Meeting, {"community_id": "community_id"}),
-        SupervisionOpinion: ("day", "day_id", SupervisionDay, {"community_id": "community_id"}),
-        UnitSupport: ("unit", "unit_id", CobuildingUnit, {"community_id": "community_id"}),
-        BranchPairing: ("building", "building_id", Building, {"grid_id": "grid_id"}),
+        ContactHousehold: ("household", "household_id", Household, ["grid"]),
+        CardHandover: ("household", "household_id", Household, ["grid"]),
+        Meeting: ("grid", "grid_id", Grid, ["community"]),
+        MeetingFollowUp: ("meeting", "meeting_id", Meeting, ["community"]),
+        SupervisionOpinion: ("day", "day_id", SupervisionDay, ["community"]),
+        UnitSupport: ("unit", "unit_id", CobuildingUnit, ["community"]),
+        BranchPairing: ("building", "building_id", Building, ["grid"]),
     }
 
 
@@ -102,33 +103,13 @@ def derive_linked_columns(session: Session, _context, _instances) -> None:
         link = links.get(type(obj))
         if link is None:
             continue
-        relation, fk, model, columns = link
+        relation, fk, model, taken = link
         parent = _load(session, obj, relation, model, fk)
         if parent is None:
             continue
-        for column, parent_column in columns.items():
-            if getattr(parent, parent_column) is not None:
-                setattr(obj, column, getattr(parent, parent_column))
+        for name in taken:
+            if getattr(parent, name) is not None:
+                setattr(obj, name, getattr(parent, name))
         # A grid meeting's follow-ups are that grid's; a community meeting's may name a grid.
-        if isinstance(obj, MeetingFollowUp) and parent.grid_id is not None:
-            obj.grid_id = parent.grid_id
-
-
-@event.listens_for(Session, "before_flush")
-def check_registry_fields(session: Session, _context, _instances) -> None:
-    """Every path that saves people (forms, seeds, imports, API) meets the same rules."""
-    from ..services.identity import normalize_identity
-    from ..validation import clean_colour, clean_phone
-    from .cobuilding import CobuildingUnit
-    from .supervision import GridSupervisor
-
-    for obj in list(session.new) + list(session.dirty):
-        if isinstance(obj, Resident):
-            obj.id_number, obj.birth_date, obj.gender = normalize_identity(
-                obj.id_number or None, obj.birth_date, obj.gender)
-        if isinstance(obj, (Resident, Household, GridSupervisor, CobuildingUnit)) and obj.phone:
-            obj.phone = clean_phone(obj.phone)
-        if isinstance(obj, Grid):
-            obj.colour = clean_colour(obj.colour)
-            if obj.service_phone:
-                obj.service_phone = clean_phone(obj.service_phone)
+        if isinstance(obj, MeetingFollowUp) and parent.grid is not None:
+            obj.grid = parent.grid
