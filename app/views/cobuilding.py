@@ -104,7 +104,8 @@ class SupportForm(DynamicForm):
     note = TextAreaField(_l("Note"), [Optional(), Length(max=2000)])
 
     def validate_campaign(self, field):
-        if field.data is not None and self.unit.data is not None and field.data.community_id != self.unit.data.community_id:
+        unit = self.unit.data
+        if field.data is not None and unit is not None and field.data.community_id != unit.community_id:
             raise ValidationError(_l("Is not a campaign of the unit's community"))
 
 

@@ -87,8 +87,8 @@ class ContactCardView(BaseView):
             .group_by(Building.id, Building.number, Building.compound, Grid.code, Grid.name), Building)
         total = db.session.scalar(scope.restrict(select(func.count(Building.id)), Building))
         rows = db.session.execute(query.order_by(Grid.code, Building.id).offset((page - 1) * PAGE).limit(PAGE)).all()
-        return self.render_template("grid/cards_index.html", rows=rows, page=page, pages=max((total + PAGE - 1) // PAGE, 1),
-                                    title=_l("Service contact cards"))
+        return self.render_template("grid/cards_index.html", rows=rows, page=page,
+                                    pages=max((total + PAGE - 1) // PAGE, 1), title=_l("Service contact cards"))
 
     @expose("/household/<int:pk>")
     @has_access
@@ -106,8 +106,9 @@ class ContactCardView(BaseView):
 
     def _cards(self, cards, building):
         may_hand_over = self.appbuilder.sm.has_access("can_hand_over", self.class_permission_name)
+        title = _l("Service contact card") if building is None else _l("Service contact cards")
         return self.render_template("grid/cards.html", cards=cards, building=building, may_hand_over=may_hand_over,
-                                    title=_l("Service contact card") if building is None else _l("Service contact cards"))
+                                    title=title)
 
     def _hand_over(self, households) -> int:
         today = local_today()
