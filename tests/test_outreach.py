@@ -160,3 +160,18 @@ def test_seeding_the_recommendations_again_changes_nothing(app):
     before = {model: count(model) for model in (Meeting, ContactHousehold, CardHandover, CobuildingUnit)}
     assert seed_demo_recommendations() is False
     assert {model: count(model) for model in before} == before
+
+
+def test_the_dashboard_shows_reach_and_overdue_follow_ups_in_the_users_scope(secretary_client, manager_client):
+    from test_dashboard import cards
+
+    found, _html = cards(secretary_client)
+    assert found["reach_percent"] == community_figures()["reach_percent"]
+    ids, reached = reached_ids(1)
+    found, html = cards(manager_client)
+    assert found["reach_percent"] == (len(reached) * 1000 + len(ids) // 2) // len(ids) / 10
+    from app.models import MeetingFollowUp
+    from app.timekeeping import local_today
+    overdue = db.session.scalar(select(func.count(MeetingFollowUp.id)).where(
+        MeetingFollowUp.grid_id == 1, MeetingFollowUp.done_on.is_(None), MeetingFollowUp.due_on < local_today()))
+    assert found["follow_ups_overdue"] == overdue and "/followupview/list/?_flt_0_sla=overdue" in html
