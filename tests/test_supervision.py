@@ -187,3 +187,22 @@ def test_the_demo_has_every_grid_supervised_every_week_and_a_supervision_day_eve
     months = db.session.scalars(select(SupervisionDay.held_on)).all()
     assert len({(day.year, day.month) for day in months}) >= 11
     assert db.session.scalar(select(func.count(SupervisionOpinion.id))) >= 3 * len(months)
+
+
+def test_a_supervisors_phone_is_checked_on_every_path(app, secretary_client):
+    import pytest
+    from app.validation import FieldError
+
+    db.session.add(GridSupervisor(grid_id=1, name="错号", kind="street", phone="12345"))
+    with pytest.raises(FieldError):
+        db.session.commit()
+    db.session.rollback()
+    before = count(GridSupervisor)
+    html = secretary_client.post("/gridsupervisorview/add", data={
+        "grid": "1", "name": "新监督员", "kind": "retired_cadre", "phone": "12345", "resident": "",
+        "appointed_on": "", "active": "y", "note": ""}).data.decode()
+    assert count(GridSupervisor) == before and "不是有效的电话号码" in html
+    secretary_client.post("/gridsupervisorview/add", data={
+        "grid": "1", "name": "新监督员", "kind": "retired_cadre", "phone": "138 1234 5678", "resident": "",
+        "appointed_on": "", "active": "y", "note": ""})
+    assert newest(GridSupervisor).phone == "13812345678"

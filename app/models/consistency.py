@@ -113,3 +113,23 @@ def derive_linked_columns(session: Session, _context, _instances) -> None:
         # A grid meeting's follow-ups are that grid's; a community meeting's may name a grid.
         if isinstance(obj, MeetingFollowUp) and parent.grid is not None:
             obj.grid = parent.grid
+
+
+@event.listens_for(Session, "before_flush")
+def check_registry_fields(session: Session, _context, _instances) -> None:
+    """Every path that saves people (forms, seeds, imports, API) meets the same rules."""
+    from ..services.identity import normalize_identity
+    from ..validation import clean_colour, clean_phone
+    from .cobuilding import CobuildingUnit
+    from .supervision import GridSupervisor
+
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Resident):
+            obj.id_number, obj.birth_date, obj.gender = normalize_identity(
+                obj.id_number or None, obj.birth_date, obj.gender)
+        if isinstance(obj, (Resident, Household, GridSupervisor, CobuildingUnit)) and obj.phone:
+            obj.phone = clean_phone(obj.phone)
+        if isinstance(obj, Grid):
+            obj.colour = clean_colour(obj.colour)
+            if obj.service_phone:
+                obj.service_phone = clean_phone(obj.service_phone)
