@@ -38,6 +38,9 @@ def seed_demo_command():
     from seeds.community import seed_demo_community_work
     if seed_demo_community_work():
         click.echo("Seeded the demo diary, visits, volunteers and residents' group.")
+    from seeds.recommendations import seed_demo_recommendations
+    if seed_demo_recommendations():
+        click.echo("Seeded the demo meetings, supervision, co-building units and service cards.")
 
 
 @seed.command("scale")

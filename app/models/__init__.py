@@ -8,4 +8,8 @@ from .cases import Case, CaseCategory, CaseEvent, CasePhoto  # noqa: F401
 from .diary import DiaryEntry, Visit  # noqa: F401
 from .notices import GroupFeedback, GroupSize, Notice  # noqa: F401
 from .volunteers import Activity, Attendance, Team, Volunteer  # noqa: F401
+from .meetings import Meeting, MeetingFollowUp  # noqa: F401
+from .supervision import ContactHousehold, GridSupervisor, SupervisionDay, SupervisionOpinion  # noqa: F401
+from .cobuilding import BranchPairing, CobuildingUnit, UnitSupport  # noqa: F401
+from .outreach import CardHandover  # noqa: F401
 from .registry import Building, Community, Facility, Grid, Household, Resident  # noqa: F401

@@ -128,6 +128,8 @@ CASE_SOURCE = Choices(
     ("visit", _l("Home visit")),
     ("hotline", _l("12345 hotline")),
     ("walk_in", _l("Walk-in")),
+    ("meeting", _l("Grid service meeting")),
+    ("supervision", _l("Supervision")),
 )
 
 CASE_PRIORITY = Choices(
@@ -207,3 +209,47 @@ ACTIVITY_KIND = Choices(
 )
 
 CHANNEL = Choices(("qq", _l("QQ group")), ("wechat", _l("WeChat group")))
+
+# 工作建议 (part 三 of the report): meetings, supervision, 共驻共建.
+MEETING_STATUS = Choices(
+    ("scheduled", _l("Scheduled")),
+    ("held", _l("Held")),
+    ("cancelled", _l("Cancelled")),
+)
+
+SUPERVISOR_KIND = Choices(
+    ("street", _l("Street-office work supervisor")),
+    ("retired_cadre", _l("Retired cadre")),
+    ("veteran_member", _l("Veteran party member")),
+    ("resident", _l("Resident volunteer")),
+)
+
+SUPERVISION_CHANNEL = Choices(
+    ("qq", _l("QQ group")),
+    ("wechat", _l("WeChat group")),
+    ("on_site", _l("On site")),
+)
+
+UNIT_KIND = Choices(
+    ("resident_unit", _l("Resident unit")),
+    ("non_public", _l("Non-public enterprise")),
+    ("social_org", _l("Social organisation")),
+    ("school", _l("School")),
+    ("university", _l("University")),
+    ("property", _l("Property company")),
+    ("other", _l("Other unit")),
+)
+
+PARTY_ORG_KIND = Choices(
+    ("committee", _l("Party committee")),
+    ("general_branch", _l("General party branch")),
+    ("branch", _l("Party branch")),
+    ("joint_branch", _l("Joint party branch")),
+    ("none", _l("No party organisation")),
+)
+
+SUPPORT_KIND = Choices(
+    ("people", _l("People")),
+    ("money", _l("Money")),
+    ("goods", _l("Goods")),
+)

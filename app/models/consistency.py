@@ -5,7 +5,7 @@ Moving a building to another grid moves its households and residents with it.
 """
 from __future__ import annotations
 
-from sqlalchemy import event, inspect, update
+from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
 from .registry import Building, Grid, Household, Resident
@@ -49,17 +49,70 @@ def derive_registry_columns(session: Session, _context, _instances) -> None:
         if isinstance(obj, Case) and (obj.resident is not None or obj.resident_id is not None):
             resident = _load(session, obj, "resident", Resident, "resident_id")
             obj.household_id = resident.household_id
+    from .outreach import CardHandover
+    from .supervision import ContactHousehold
+
+    # Rows that carry their household's grid (for the scope) move with it.
+    followers = (ContactHousehold, CardHandover)
     for obj in session.dirty:
         if isinstance(obj, Household) and obj.id and _changed(obj, "building"):
             session.execute(update(Resident).where(Resident.household_id == obj.id)
                             .values(building_id=obj.building.id, grid_id=obj.building.grid.id)
                             .execution_options(synchronize_session=False))
+            for model in followers:
+                session.execute(update(model).where(model.household_id == obj.id).values(grid_id=obj.building.grid.id)
+                                .execution_options(synchronize_session=False))
         if isinstance(obj, Building) and obj.id and _changed(obj, "grid"):
             grid_id = obj.grid.id
             session.execute(update(Household).where(Household.building_id == obj.id)
                             .values(grid_id=grid_id).execution_options(synchronize_session=False))
             session.execute(update(Resident).where(Resident.building_id == obj.id)
                             .values(grid_id=grid_id).execution_options(synchronize_session=False))
+            households = select(Household.id).where(Household.building_id == obj.id)
+            for model in followers:
+                session.execute(update(model).where(model.household_id.in_(households)).values(grid_id=grid_id)
+                                .execution_options(synchronize_session=False))
+
+
+def _links():
+    """model → (relationship, foreign key, parent model, [relationships taken from the parent]):
+    what a row takes from its parent on every flush (the scope checks it right after). Set through
+    the relationships: a relationship a form set (even to None) would otherwise win over a column."""
+    from .cobuilding import BranchPairing, CobuildingUnit, UnitSupport
+    from .meetings import Meeting, MeetingFollowUp
+    from .outreach import CardHandover
+    from .supervision import ContactHousehold, SupervisionDay, SupervisionOpinion
+
+    return {
+        ContactHousehold: ("household", "household_id", Household, ["grid"]),
+        CardHandover: ("household", "household_id", Household, ["grid"]),
+        Meeting: ("grid", "grid_id", Grid, ["community"]),
+        MeetingFollowUp: ("meeting", "meeting_id", Meeting, ["community"]),
+        SupervisionOpinion: ("day", "day_id", SupervisionDay, ["community"]),
+        UnitSupport: ("unit", "unit_id", CobuildingUnit, ["community"]),
+        BranchPairing: ("building", "building_id", Building, ["grid"]),
+    }
+
+
+@event.listens_for(Session, "before_flush")
+def derive_linked_columns(session: Session, _context, _instances) -> None:
+    from .meetings import MeetingFollowUp
+
+    links = _links()
+    for obj in list(session.new) + list(session.dirty):
+        link = links.get(type(obj))
+        if link is None:
+            continue
+        relation, fk, model, taken = link
+        parent = _load(session, obj, relation, model, fk)
+        if parent is None:
+            continue
+        for name in taken:
+            if getattr(parent, name) is not None:
+                setattr(obj, name, getattr(parent, name))
+        # A grid meeting's follow-ups are that grid's; a community meeting's may name a grid.
+        if isinstance(obj, MeetingFollowUp) and parent.grid is not None:
+            obj.grid = parent.grid
 
 
 @event.listens_for(Session, "before_flush")
@@ -67,12 +120,16 @@ def check_registry_fields(session: Session, _context, _instances) -> None:
     """Every path that saves people (forms, seeds, imports, API) meets the same rules."""
     from ..services.identity import normalize_identity
     from ..validation import clean_colour, clean_phone
+    from .cobuilding import CobuildingUnit
+    from .supervision import GridSupervisor
 
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Resident):
             obj.id_number, obj.birth_date, obj.gender = normalize_identity(
                 obj.id_number or None, obj.birth_date, obj.gender)
-        if isinstance(obj, (Resident, Household)) and obj.phone:
+        if isinstance(obj, (Resident, Household, GridSupervisor, CobuildingUnit)) and obj.phone:
             obj.phone = clean_phone(obj.phone)
         if isinstance(obj, Grid):
             obj.colour = clean_colour(obj.colour)
+            if obj.service_phone:
+                obj.service_phone = clean_phone(obj.service_phone)

@@ -51,7 +51,8 @@ class DiaryEntry(Model):
 
 class Visit(Model):
     __tablename__ = "visit"
-    __table_args__ = (CheckConstraint(f"purpose IN ({_codes(VISIT_PURPOSE)})", name="ck_visit_purpose"),)
+    __table_args__ = (CheckConstraint(f"purpose IN ({_codes(VISIT_PURPOSE)})", name="ck_visit_purpose"),
+                      Index("ix_visit_household_purpose_date", "household_id", "purpose", "visited_on"))
     id: Mapped[int] = mapped_column(primary_key=True)
     visited_on: Mapped[dt.date] = mapped_column(Date, index=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
@@ -60,9 +61,13 @@ class Visit(Model):
     visitors: Mapped[str] = mapped_column(String(200))
     notes: Mapped[str | None] = mapped_column(Text)
     follow_up: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A supervision visit: the supervisor who made it, and the staff member who recorded it for them.
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("grid_supervisor.id"), index=True)
+    recorded_by: Mapped[str | None] = mapped_column(String(64))
 
     household = relationship("Household")
     grid = relationship("Grid")
+    supervisor = relationship("GridSupervisor")
 
     def __str__(self) -> str:
         return f"{self.visited_on} {self.household}"

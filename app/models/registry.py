@@ -35,6 +35,7 @@ class Community(Model):
     area_km2: Mapped[float | None] = mapped_column(Float)
     founded_on: Mapped[dt.date | None] = mapped_column(Date)
     hotline: Mapped[str | None] = mapped_column(String(30))
+    group_number: Mapped[str | None] = mapped_column(String(30))  # the residents' QQ/WeChat group, on the cards
 
     grids = relationship("Grid", back_populates="community", order_by="Grid.code")
 
@@ -53,6 +54,7 @@ class Grid(Model):
     boundary = mapped_column(Geometry("POLYGON", srid=SRID, spatial_index=True), nullable=True)
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"), index=True)
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"), index=True)
+    service_phone: Mapped[str | None] = mapped_column(String(20))  # the grid manager's work phone, on the cards
     note: Mapped[str | None] = mapped_column(Text)
 
     community = relationship("Community", back_populates="grids")
@@ -112,6 +114,7 @@ class Household(Model):
     disability: Mapped[bool] = mapped_column(Boolean, default=False)
     elderly_alone: Mapped[bool] = mapped_column(Boolean, default=False)
     extreme_hardship: Mapped[bool] = mapped_column(Boolean, default=False)
+    group_joined_on: Mapped[dt.date | None] = mapped_column(Date, index=True)  # joined the residents' group
     note: Mapped[str | None] = mapped_column(Text)
 
     building = relationship("Building", back_populates="households")

@@ -60,6 +60,28 @@ TABLE: dict[str, dict[str, str]] = {
     "notice": {SECRETARY: ALL, MANAGER: "list show add", SUPERVISOR: READ},
     "group_size": {SECRETARY: ALL, MANAGER: READ, SUPERVISOR: READ},
     "group_feedback": {SECRETARY: f"{ALL} to_case", MANAGER: f"{ALL} to_case", SUPERVISOR: READ},
+    # 工作建议 (part 三 of the report). 网格服务工作例会: the secretary holds the community's, a grid
+    # manager their grid's; follow-ups are written and closed (or made cases) in one's grids.
+    "meeting": {SECRETARY: ALL, MANAGER: ALL, SUPERVISOR: READ},
+    "meeting_follow_up": {SECRETARY: f"{ALL} to_case", MANAGER: f"{ALL} to_case", SUPERVISOR: READ},
+    # 监督: the community appoints supervisors; staff keep the contact households and record the
+    # supervisors' visits and the supervision days for them — the Supervisor role only reads.
+    "grid_supervisor": {SECRETARY: ALL, MANAGER: READ, SUPERVISOR: READ},
+    "contact_household": {SECRETARY: ALL, MANAGER: ALL, SUPERVISOR: READ},
+    "supervision_visit": {SECRETARY: ALL, MANAGER: ALL, SUPERVISOR: READ},
+    "supervision_day": {SECRETARY: ALL, MANAGER: READ, SUPERVISOR: READ},
+    "supervision_opinion": {SECRETARY: f"{ALL} to_case", MANAGER: f"{ALL} to_case", SUPERVISOR: READ},
+    # 共驻共建: the community's relations with units; money and goods also need the aid station's
+    # "donate" (app.services.cobuilding).
+    "cobuilding_unit": {SECRETARY: ALL, MANAGER: READ, SUPERVISOR: READ},
+    "cobuilding_support": {SECRETARY: ALL, MANAGER: READ, SUPERVISOR: READ},
+    "branch_pairing": {SECRETARY: ALL, MANAGER: READ, SUPERVISOR: READ},
+    # 服务联系卡: printed for households (so, like households: not volunteers); a supervisor may print
+    # one, with the building head's phone masked; hand-overs are recorded by staff.
+    "contact_card": {SECRETARY: "print hand_over", MANAGER: "print hand_over", SUPERVISOR: "print"},
+    "card_handover": {SECRETARY: ALL, MANAGER: ALL, SUPERVISOR: READ},
+    # 知晓率: households reached, and those not yet.
+    "reach": {SECRETARY: READ, MANAGER: READ, SUPERVISOR: READ},
 }
 
 # Permissions that are not about one screen: (permission, view menu) → roles holding it.

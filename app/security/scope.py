@@ -20,8 +20,9 @@ from sqlalchemy import and_, event, exists, inspect, or_, select, union
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..models import (Activity, Attendance, AuditEntry, Community, FundEntry, Grid, GroupFeedback, StockMove,
-                      UserScope, Voucher)
+from ..models import (Activity, Attendance, AuditEntry, BranchPairing, CardHandover, CobuildingUnit, Community,
+                      ContactHousehold, FundEntry, Grid, GridSupervisor, GroupFeedback, Meeting, MeetingFollowUp,
+                      StockMove, SupervisionDay, SupervisionOpinion, UnitSupport, UserScope, Voucher)
 from . import roles
 
 
@@ -105,6 +106,24 @@ def _ledger(model):
     return clause
 
 
+def _community_wide(model):
+    """A grid's records, or the whole community's (no grid: a community meeting and what it
+    decided, an opinion about the community), which everyone working in the community reads;
+    writing those needs the whole community (see ``_write_targets``)."""
+    def clause(scope: Scope, level: str):
+        return or_(model.grid_id.in_(scope.grids(level)),
+                   and_(model.grid_id.is_(None), model.community_id.in_(sorted(scope.community_ids))))
+    return clause
+
+
+def _by_grid(model):
+    return lambda scope, level: model.grid_id.in_(scope.grids(level))
+
+
+def _by_community(model):
+    return lambda scope, level: model.community_id.in_(sorted(scope.community_ids))
+
+
 _LINKS = {
     Community: lambda scope, level: Community.id.in_(sorted(scope.community_ids)),
     Grid: lambda scope, level: (Grid.community_id.in_(sorted(scope.community_ids)) if level == "community"
@@ -121,6 +140,20 @@ _LINKS = {
         select(Activity.id).where(Activity.community_id.in_(sorted(scope.community_ids)))),
     StockMove: _ledger(StockMove),
     FundEntry: _ledger(FundEntry),
+    # Part 三 of the report. A supervisor, a contact household, a card handed over: their grid's (a
+    # contact household's and a card's grid is their household's). A pairing is its building's grid's,
+    # read community-wide (its screen's level). Supervision days, units and their support are the
+    # community's. Meetings, their follow-ups and supervision opinions: a grid's, or the community's.
+    GridSupervisor: _by_grid(GridSupervisor),
+    ContactHousehold: _by_grid(ContactHousehold),
+    CardHandover: _by_grid(CardHandover),
+    BranchPairing: _by_grid(BranchPairing),
+    SupervisionDay: _by_community(SupervisionDay),
+    CobuildingUnit: _by_community(CobuildingUnit),
+    UnitSupport: _by_community(UnitSupport),
+    Meeting: _community_wide(Meeting),
+    MeetingFollowUp: _community_wide(MeetingFollowUp),
+    SupervisionOpinion: _community_wide(SupervisionOpinion),
 }
 
 
@@ -173,7 +206,8 @@ def _write_targets(obj) -> list[tuple[str, int | None]]:
         return [("community", obj.id)] if obj.id is not None else [("everything", None)]
     if isinstance(obj, Grid):
         return [("community", value) for value in _places(state, "community_id")]
-    if isinstance(obj, (Voucher, StockMove, FundEntry, GroupFeedback, Activity)):
+    if isinstance(obj, (Voucher, StockMove, FundEntry, GroupFeedback, Activity, Meeting, MeetingFollowUp,
+                        SupervisionOpinion)):
         grids = _places(state, "grid_id")
         if grids == {None}:
             return [("whole_community", value) for value in _places(state, "community_id")]

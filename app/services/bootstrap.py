@@ -37,6 +37,8 @@ def prepare_database() -> dict:
             seed_demo_cases()  # after the accounts: cases name their reporters and assignees
             seed_demo_aid()
             seed_demo_community_work()
+            from seeds.recommendations import seed_demo_recommendations
+            seed_demo_recommendations()  # after the aid station: units' gifts are donations to it
     if seeded or db.engine.dialect.name == "sqlite":
         refresh_statistics(db.session)
     return {"seeded": seeded, "accounts": accounts}

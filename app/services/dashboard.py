@@ -10,12 +10,14 @@ from sqlalchemy import case, func, literal, select
 
 from ..extensions import db
 from ..models import (Activity, Attendance, Building, Case, CaseCategory, DiaryEntry, Facility, FundEntry, Grid,
-                      Household, Resident, StockMove, Visit, Voucher)
+                      Household, MeetingFollowUp, Resident, StockMove, Visit, Voucher)
+from ..models.outreach import REACHED
 from ..models.choices import (CASE_FINAL_STAGES, CASE_STAGE, DIARY_CATEGORY, FACILITY_KIND, INFRASTRUCTURE_KINDS,
                               PARTY_STATUSES, RESIDENCE_TYPE, SERVICE_KINDS)
 from ..security import privacy, scope
 from ..security.access import may
 from ..timekeeping import local_today
+from . import outreach
 
 CARE = (Household.low_income | Household.disability | Household.elderly_alone | Household.extreme_hardship)
 
@@ -101,6 +103,12 @@ def kpis(period: str = "all") -> list[dict]:
         ("households_helped", _l("Households helped"), "aid_move",
          lambda: _count(Voucher, Voucher.kind == "distribution", Voucher.status == "posted",
                         *after(Voucher.dated), value=func.count(func.distinct(Voucher.household_id))), None),
+        # Part 三 of the report: follow-ups of the meetings past their date, and 知晓率.
+        ("follow_ups_overdue", _l("Meeting follow-ups overdue"), "meeting_follow_up",
+         lambda: _count(MeetingFollowUp, MeetingFollowUp.sla == "overdue"), _link("followupview", sla="overdue")),
+        ("reach_percent", _l("Households reached (%)"), "reach",
+         lambda: _count(Household, value=outreach.percent(outreach.count_if(REACHED), func.count(Household.id))),
+         _link("reachview")),
     ]
     return [{"key": key, "label": str(label), "value": count(), "link": link}
             for key, label, kind, count, link in cards if may(kind, "list")]

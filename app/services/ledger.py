@@ -1,6 +1,7 @@
 """The aid ledger: the one place where stock and money move.
 
-``submit`` builds a voucher from plain data and, for a user who may post, posts it at once;
+``submit`` builds a voucher from plain data and, for a user who may post, posts it at once
+(``record`` does the same inside the caller's transaction);
 ``post`` posts a proposed one. Posting locks the items (and, for money, the community's fund)
 before reading balances — an UPDATE that touches their rows: a row lock on PostgreSQL, the write
 lock on SQLite — so two staff handing out the last coat at the same moment are served one after
@@ -64,10 +65,22 @@ def _merged(lines) -> list[Line]:
     return [Line(item_id, quantity) for item_id, quantity in totals.items() if quantity]
 
 
-def submit(kind: str, community_id: int, dated: dt.date, lines=(), amount_fen: int = 0, *,
+def submit(kind: str, community_id: int, dated: dt.date, lines=(), amount_fen: int = 0, **links) -> Voucher:
+    """A new voucher, posted if the user may post (else proposed); committed, or nothing written."""
+    try:
+        voucher = record(kind, community_id, dated, lines, amount_fen, **links)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return voucher
+
+
+def record(kind: str, community_id: int, dated: dt.date, lines=(), amount_fen: int = 0, *,
            household_id: int | None = None, donor_id: int | None = None, campaign_id: int | None = None,
            note: str | None = None) -> Voucher:
-    """A new voucher, posted if the user may post (else proposed); committed, or nothing written."""
+    """``submit`` inside the caller's transaction (another record saved with the voucher, e.g. a
+    co-building unit's support): the caller commits, or rolls back on LedgerError."""
     lines = _merged(lines)
     if kind not in KINDS:
         raise LedgerError(_l("Unknown kind of voucher."))
@@ -96,13 +109,8 @@ def submit(kind: str, community_id: int, dated: dt.date, lines=(), amount_fen: i
                       note=(note or "").strip() or None, proposed_by=_username(),
                       lines=[VoucherLine(item_id=line.item_id, quantity=line.quantity) for line in lines])
     db.session.add(voucher)
-    try:
-        if kind != "distribution" or may_post():
-            post(voucher)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    if kind != "distribution" or may_post():
+        post(voucher)
     return voucher
 
 

@@ -13,13 +13,15 @@ from flask_appbuilder.security.sqla.models import Role, User
 from sqlalchemy import and_, exists, or_, select
 
 from ..extensions import db
-from ..models import (Activity, AidItem, Building, Campaign, CaseCategory, Community, Donor, Grid, Household,
-                      Resident, Team, UserScope, Volunteer)
-from ..security.role_names import MANAGER, SECRETARY
+from ..models import (Activity, AidItem, Building, Campaign, CaseCategory, CobuildingUnit, Community, ContactHousehold,
+                      Donor, Grid, GridSupervisor, Household, Meeting, Resident, SupervisionDay, Team, UserScope,
+                      Volunteer)
+from ..security.role_names import MANAGER, SECRETARY, SUPERVISOR
 from ..security import scope
 
 PAGE = 20
 CASE_STAFF = (MANAGER, SECRETARY)  # who can be a case's assignee
+MEETING_STAFF = (MANAGER, SECRETARY, SUPERVISOR)  # who attends a grid service meeting
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,10 @@ def _household_matches(term):
         exists().where(Resident.household_id == Household.id, Resident.relation_to_head == "head",
                        starts_with(Resident.name, term)),
     )
+
+
+def _grid_of_household(household_id):
+    return GridSupervisor.grid_id == select(Household.grid_id).where(Household.id == household_id).scalar_subquery()
 
 
 def _category_of_grid(grid_id):
@@ -86,6 +92,21 @@ LOOKUPS = {
     "team": Lookup(Team, _prefix(Team.name), (Team.name,), "team", level="community"),
     "volunteer": Lookup(Volunteer, _prefix(Volunteer.name), (Volunteer.name,), "volunteer", level="community"),
     "activity": Lookup(Activity, _prefix(Activity.title), (Activity.held_on.desc(),), "activity", level="community"),
+    "staff": Lookup(User, _prefix(User.username, User.first_name, User.last_name), (User.username,), "meeting",
+                    offered=lambda: User.roles.any(Role.name.in_(MEETING_STAFF))),
+    "meeting": Lookup(Meeting, _prefix(Meeting.title), (Meeting.held_on.desc(),), "meeting",
+                      {"grid": Meeting.grid_id}),
+    "grid_supervisor": Lookup(GridSupervisor, _prefix(GridSupervisor.name), (GridSupervisor.name,), "grid_supervisor",
+                              {"grid": GridSupervisor.grid_id, "household": _grid_of_household},
+                              offered=lambda: GridSupervisor.active.is_(True)),
+    # Households kept as contact points (a chosen one is checked again by the form).
+    "contact_household": Lookup(Household, _household_matches, (Household.unit, Household.room), "contact_household",
+                                {"grid": Household.grid_id},
+                                offered=lambda: exists().where(ContactHousehold.household_id == Household.id)),
+    "supervision_day": Lookup(SupervisionDay, _prefix(SupervisionDay.topic), (SupervisionDay.held_on.desc(),),
+                              "supervision_day", level="community"),
+    "cobuilding_unit": Lookup(CobuildingUnit, _prefix(CobuildingUnit.name), (CobuildingUnit.name,), "cobuilding_unit",
+                              level="community", offered=lambda: CobuildingUnit.active.is_(True)),
     "case_category": Lookup(CaseCategory, _prefix(CaseCategory.name), (CaseCategory.id,), "case_category",
                             {"grid": _category_of_grid}, level="community",
                             offered=lambda: CaseCategory.active.is_(True)),

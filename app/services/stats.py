@@ -6,9 +6,10 @@ from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import (Activity, Attendance, Building, Case, DiaryEntry, Facility, FundEntry, Grid, GroupSize,
-                      Household, Resident, StockMove, Visit, Voucher, Volunteer)
+from ..models import (Activity, Attendance, Building, Case, CobuildingUnit, ContactHousehold, DiaryEntry, Facility,
+                      FundEntry, Grid, GroupSize, Household, Meeting, Resident, StockMove, Visit, Voucher, Volunteer)
 from ..models.choices import CASE_FINAL_STAGES, PARTY_STATUSES, SERVICE_KINDS
+from .outreach import REACH_PERCENT
 
 LATER = aliased(GroupSize)  # the latest size recorded for each group
 CARE = or_(Household.low_income, Household.disability, Household.elderly_alone,
@@ -53,6 +54,12 @@ FIGURES = {
     "group_members": (_l("Group members"), select(func.coalesce(func.sum(GroupSize.members), 0)).where(
         GroupSize.recorded_on == select(func.max(LATER.recorded_on)).where(
             LATER.community_id == GroupSize.community_id, LATER.channel == GroupSize.channel).scalar_subquery())),
+    # Part 三 of the report: meetings held or scheduled, 社情民意联系点, 共驻共建 units, 知晓率.
+    "meetings": (_l("Grid service meetings"), select(func.count(Meeting.id)).where(Meeting.status != "cancelled")),
+    "contact_households": (_l("Contact households"), select(func.count(ContactHousehold.id))),
+    "cobuilding_units": (_l("Co-building units"),
+                         select(func.count(CobuildingUnit.id)).where(CobuildingUnit.active.is_(True))),
+    "reach_percent": (_l("Households reached (%)"), REACH_PERCENT),
 }
 
 

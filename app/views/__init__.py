@@ -7,7 +7,12 @@ from .cases import CaseCategoryView, CaseView, MyReportsView
 from .diary import DemandsView, DiaryView, VisitView
 from .notices import GroupFeedbackView, GroupSizeView, NoticeView
 from .volunteers import ActivityView, AttendanceView, TeamView, VolunteerView
+from .cobuilding import BranchPairingView, CobuildingUnitView, SupportDeskView, UnitSupportView
 from .dashboard import DashboardView, MonthlyPackView
+from .meetings import FollowUpView, MeetingView
+from .outreach import CardHandoverView, ContactCardView, ReachView
+from .supervision import (ContactHouseholdView, GridSupervisorView, SupervisionDayView, SupervisionOpinionView,
+                          SupervisionVisitView)
 from .imports import ImportView
 from .lookup import LookupView
 from .map import MapView
@@ -20,6 +25,7 @@ AID = _l("Aid station")
 DIARY = _l("Diary and visits")
 VOLUNTEERS = _l("Volunteers")
 GROUP = _l("Residents' group")
+GRID_SERVICE = _l("Grid service")
 ADMINISTRATION = _l("Administration")
 
 
@@ -91,6 +97,30 @@ def register_views(appbuilder) -> None:
                                     (CampaignView, "Campaigns", _l("Campaigns"), "fa-snowflake-o"),
                                     (DonorView, "Donors", _l("Donors"), "fa-handshake-o")):
         appbuilder.add_view(view, name, label=label, icon=icon, category="Aid station")
+    # 工作建议 (part 三 of the report), one menu in three parts: meetings, supervision, cards and
+    # reach; co-building.
+    sections = (
+        ((MeetingView, "Grid service meetings", _l("Grid service meetings"), "fa-users"),
+         (FollowUpView, "Meeting follow-ups", _l("Meeting follow-ups"), "fa-check-square-o")),
+        ((GridSupervisorView, "Supervisors", _l("Supervisors"), "fa-eye"),
+         (ContactHouseholdView, "Contact households", _l("Contact households"), "fa-home"),
+         (SupervisionVisitView, "Supervision visits", _l("Supervision visits"), "fa-street-view"),
+         (SupervisionDayView, "Supervision days", _l("Grid service supervision days"), "fa-calendar-check-o"),
+         (SupervisionOpinionView, "Supervision opinions", _l("Opinions from supervision days"), "fa-commenting-o")),
+        ((ContactCardView, "Service contact cards", _l("Service contact cards"), "fa-id-card-o"),
+         (CardHandoverView, "Cards handed over", _l("Service cards handed over"), "fa-hand-o-right"),
+         (ReachView, "Reach", _l("Reach (知晓率)"), "fa-bullseye")),
+        ((CobuildingUnitView, "Co-building units", _l("Co-building units"), "fa-building-o"),
+         (SupportDeskView, "Record support", _l("Record support from a unit"), "fa-plus"),
+         (UnitSupportView, "Support from units", _l("Support from units"), "fa-gift"),
+         (BranchPairingView, "Branch pairings", _l("Pairings with building party branches"), "fa-link")),
+    )
+    for number, section in enumerate(sections):
+        if number:
+            appbuilder.add_separator("Grid service")
+        for view, name, label, icon in section:
+            appbuilder.add_view(view, name, label=label, icon=icon, category="Grid service",
+                                category_label=GRID_SERVICE, category_icon="fa-compass")
     appbuilder.add_view(UserScopeView, "Grid assignments", label=_l("Grid assignments"),
                         icon="fa-id-badge", category="Administration", category_label=ADMINISTRATION,
                         category_icon="fa-shield")

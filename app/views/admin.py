@@ -24,7 +24,10 @@ LABELS = {
 }
 
 OBJECT_TYPES = {"household": _l("Household"), "resident": _l("Resident"), "assignment": _l("Grid assignment"),
-                "grid": _l("Grid"), "case": _l("Case"), "aid_voucher": _l("Aid voucher")}
+                "grid": _l("Grid"), "case": _l("Case"), "aid_voucher": _l("Aid voucher"),
+                "contact_household": _l("Contact household"), "card_handover": _l("Service card handed over"),
+                "grid_supervisor": _l("Supervisor"), "cobuilding_unit": _l("Co-building unit"),
+                "cobuilding_support": _l("Support from a unit"), "meeting_follow_up": _l("Meeting follow-up")}
 
 
 def _one_target(form, field):

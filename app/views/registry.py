@@ -17,6 +17,7 @@ from . import formatters as fmt
 from .aid import FundEntryView, StockMoveView
 from .cases import CaseView
 from .diary import VisitView
+from .outreach import CardHandoverView
 from .base import ScopedView
 from .fields import GeometryField, choice_field, picker
 
@@ -39,6 +40,8 @@ LABELS = {
     "political_status": _l("Political status"), "party_branch": _l("Party branch"),
     "party_joined_on": _l("Joined the party on"), "party_flow": _l("Party member flow"),
     "location": _l("Location"), "status": _l("Status"), "last_inspected_on": _l("Last inspected on"),
+    "group_number": _l("Residents' group number"), "service_phone": _l("Grid service phone"),
+    "group_joined_on": _l("Joined the residents' group on"),
 }
 
 
@@ -101,7 +104,8 @@ class CommunityView(RegistryView):
     edit_title = _l("Edit community")
     list_columns = ["name", "district", "street", "area_km2", "founded_on", "hotline"]
     search_columns = ["name", "district", "street"]
-    add_columns = edit_columns = ["name", "city", "district", "street", "area_km2", "founded_on", "hotline"]
+    add_columns = edit_columns = ["name", "city", "district", "street", "area_km2", "founded_on", "hotline",
+                                  "group_number"]
     show_columns = add_columns
     validators_columns = {"hotline": [_field_check(clean_phone)]}
 
@@ -190,9 +194,10 @@ class HouseholdView(RegistryView):
     search_columns = ["grid", "building", "unit", "room", "phone", "residence_type", "low_income",
                       "disability", "elderly_alone", "extreme_hardship"]
     add_columns = edit_columns = ["grid", "building", "unit", "room", "phone", "residence_type",
-                                  "low_income", "disability", "elderly_alone", "extreme_hardship", "note"]
+                                  "low_income", "disability", "elderly_alone", "extreme_hardship", "group_joined_on",
+                                  "note"]
     show_columns = ["grid", "building", "unit", "room", "head_name", "phone", "residence_type",
-                    "care_labels", "resident_count", "note"]
+                    "care_labels", "resident_count", "group_joined_on", "note"]
     formatters_columns = {"residence_type": RESIDENCE_TYPE.label, "care_labels": CARE_TAGS.labels}
     add_form_extra_fields = edit_form_extra_fields = {
         "grid": picker(LABELS["grid"], "grid"),
@@ -201,6 +206,7 @@ class HouseholdView(RegistryView):
         "residence_type": choice_field(LABELS["residence_type"], RESIDENCE_TYPE),
         # FAB makes non-null booleans required, so an unticked box would not validate.
         **{tag: BooleanField(LABELS[tag]) for tag in CARE_TAGS.codes},
+        "group_joined_on": _date(LABELS["group_joined_on"]),
     }
     search_form_extra_fields = {
         "grid": picker(LABELS["grid"], "grid"),
@@ -209,7 +215,7 @@ class HouseholdView(RegistryView):
     }
     validators_columns = {"phone": [_field_check(clean_phone)]}
     # Its people, visits, cases and the aid it received, together on the household's page.
-    related_views = [ResidentView, VisitView, CaseView, StockMoveView, FundEntryView]
+    related_views = [ResidentView, VisitView, CaseView, StockMoveView, FundEntryView, CardHandoverView]
 
 
 class BuildingView(RegistryView):
@@ -251,7 +257,7 @@ class GridView(RegistryView):
     edit_title = _l("Edit grid")
     list_columns = ["code", "name", "colour", "community", "manager", "supervisor"]
     search_columns = ["code", "name", "community", "manager", "supervisor"]
-    add_columns = edit_columns = ["community", "code", "name", "colour", "manager", "supervisor",
+    add_columns = edit_columns = ["community", "code", "name", "colour", "manager", "service_phone", "supervisor",
                                   "boundary", "note"]
     show_columns = add_columns
     formatters_columns = {"colour": fmt.colour_swatch, "boundary": fmt.geometry_text}
@@ -266,7 +272,7 @@ class GridView(RegistryView):
         "manager": picker(LABELS["manager"], "user"),
         "supervisor": picker(LABELS["supervisor"], "user"),
     }
-    validators_columns = {"colour": [_field_check(clean_colour)]}
+    validators_columns = {"colour": [_field_check(clean_colour)], "service_phone": [_field_check(clean_phone)]}
     related_views = [BuildingView, FacilityView]
 
 

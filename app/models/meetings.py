@@ -1,0 +1,86 @@
+"""网格服务工作例会: the grid service meetings the report recommends (part 三 (一)), at community or grid
+level, with attendees, agenda, minutes and decisions, and follow-up items with an owner and a due date
+(overdue computed like a case's); a follow-up can become a case."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_appbuilder import Model
+from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text, bindparam, case
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+
+from ..timekeeping import local_today, soon_limit
+from .choices import MEETING_STATUS
+from .registry import _codes
+
+meeting_attendee = Table(
+    "meeting_attendee", Model.metadata,
+    Column("meeting_id", ForeignKey("grid_meeting.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Meeting(Model):
+    """A community-wide meeting (no grid) or one grid's."""
+
+    __tablename__ = "grid_meeting"
+    __table_args__ = (CheckConstraint(f"status IN ({_codes(MEETING_STATUS)})", name="ck_meeting_status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"), index=True)  # none: community level
+    title: Mapped[str] = mapped_column(String(120))
+    held_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    place: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    chair: Mapped[str | None] = mapped_column(String(50))
+    other_attendees: Mapped[str | None] = mapped_column(String(300))  # unit or resident representatives
+    agenda: Mapped[str | None] = mapped_column(Text)
+    minutes: Mapped[str | None] = mapped_column(Text)
+    decisions: Mapped[str | None] = mapped_column(Text)
+
+    community = relationship("Community")
+    grid = relationship("Grid")
+    attendees = relationship("User", secondary=meeting_attendee)
+    follow_ups = relationship("MeetingFollowUp", back_populates="meeting", order_by="MeetingFollowUp.id",
+                              cascade="all, delete-orphan")
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.title}"
+
+
+class MeetingFollowUp(Model):
+    """Something a meeting decided to do: who, by when; done when it has a done date."""
+
+    __tablename__ = "meeting_follow_up"
+    __table_args__ = (Index("ix_follow_up_grid_due", "grid_id", "done_on", "due_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("grid_meeting.id", ondelete="CASCADE"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)  # the meeting's, on flush
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"), index=True)  # the meeting's grid by default
+    content: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"), index=True)
+    due_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    done_on: Mapped[dt.date | None] = mapped_column(Date)
+    result: Mapped[str | None] = mapped_column(Text)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id", ondelete="SET NULL"), unique=True)
+
+    meeting = relationship("Meeting", back_populates="follow_ups")
+    community = relationship("Community")
+    grid = relationship("Grid")
+    owner = relationship("User")
+    case = relationship("Case")
+
+    def __str__(self) -> str:
+        return self.content[:30]
+
+
+# Overdue like a case: computed in SQL against the community's local date, never typed.
+MeetingFollowUp.sla = column_property(
+    case(
+        (MeetingFollowUp.done_on.is_not(None), "done"),
+        (MeetingFollowUp.due_on < bindparam("follow_up_today", callable_=local_today, type_=Date), "overdue"),
+        (MeetingFollowUp.due_on <= bindparam("follow_up_soon", callable_=soon_limit, type_=Date), "due_soon"),
+        else_="on_time",
+    ),
+    deferred=False,
+)

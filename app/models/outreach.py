@@ -1,0 +1,38 @@
+"""服务联系卡 and 知晓率 (part 三 (二), (四)): service contact cards handed to households, and whether
+each household has been reached — by a visit, a card handed over, or joining the residents' group."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_appbuilder import Model
+from sqlalchemy import Date, ForeignKey, String, Text, exists, or_
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+
+from .diary import Visit
+from .registry import Household
+
+
+class CardHandover(Model):
+    __tablename__ = "card_handover"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), index=True)  # the household's, on flush
+    handed_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    handed_by: Mapped[str | None] = mapped_column(String(64))
+    received_by: Mapped[str | None] = mapped_column(String(50))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    household = relationship("Household")
+    grid = relationship("Grid")
+
+    def __str__(self) -> str:
+        return f"{self.handed_on} {self.household}"
+
+
+VISITED = exists().where(Visit.household_id == Household.id)
+CARD_HANDED = exists().where(CardHandover.household_id == Household.id)
+IN_GROUP = Household.group_joined_on.is_not(None)
+# Reached (知晓): the one definition, used by the reach list, its per-grid figures and the stats.
+REACHED = or_(IN_GROUP, VISITED, CARD_HANDED)
+
+Household.reached = column_property(REACHED, deferred=True)
