@@ -29,7 +29,8 @@ def test_permissions_are_read_once_per_request(secretary_client):
 
 
 def test_a_lists_queries_do_not_grow_with_its_rows(secretary_client):
-    """Every list, from the app's registry, at 5 rows and at 40 rows a page."""
+    """Every list, from the app's registry, at 5 rows and at 40 rows a page: related rows come
+    in one query per relation, not one per row."""
     from flask import current_app
 
     from app.views.base import ScopedView
@@ -47,5 +48,8 @@ def test_a_lists_queries_do_not_grow_with_its_rows(secretary_client):
                 break
             counts.append(len(seen))
         if len(counts) == 2:
-            assert counts[0] == counts[1], (name, counts)
+            # A relation first met among the extra rows adds its one (selectin) query, and its
+            # label's; one query per row would add dozens.
+            assert counts[1] <= counts[0] + 2 * len(view.datamodel.loads), (name, counts)
+
 

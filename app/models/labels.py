@@ -12,7 +12,10 @@ from sqlalchemy.orm import aliased
 
 from .aid import AidItem, Campaign, Donor, Voucher
 from .cases import Case, CaseCategory
+from .cobuilding import CobuildingUnit
 from .diary import DiaryEntry
+from .meetings import Meeting
+from .supervision import GridSupervisor, SupervisionDay
 from .notices import GroupFeedback, Notice
 from .registry import Building, Community, Facility, Grid, Household, Resident
 from .volunteers import Activity, Team, Volunteer
@@ -58,6 +61,10 @@ _LABELS = {
     Volunteer: lambda t: t.name,
     Activity: lambda t: _text(t.held_on) + " " + t.title,
     User: lambda t: t.first_name + " " + t.last_name,
+    Meeting: lambda t: _text(t.held_on) + " " + t.title,
+    GridSupervisor: lambda t: t.name,
+    SupervisionDay: lambda t: _text(t.held_on) + " " + t.topic,
+    CobuildingUnit: lambda t: t.name,
 }
 
 LABELLED = frozenset(_LABELS)

@@ -29,10 +29,13 @@ def column_plan(view, name: str, joins: list):
     formatter = view.formatters_columns.get(name)
     if formatter is fmt.blank:
         formatter = None
-    if isinstance(prop, RelationshipProperty) and not prop.uselist and formatter is None:
+    if isinstance(prop, RelationshipProperty) and not prop.uselist:
         target = aliased(prop.mapper.class_)
         joins.append((target, attribute.of_type(target)))
-        return export.neutral_sql(label_of(target, joins)), None
+        if formatter is None:
+            return export.neutral_sql(label_of(target, joins)), None
+        # A formatter of the related row gets its label: what it shows of the row is its str().
+        return label_of(target, joins), export.memoised(formatter)
     if not isinstance(prop, ColumnProperty):
         raise TypeError(f"{model.__name__}.{name} cannot be exported in SQL")
     if name in privacy.MASKED and not privacy.may_see_sensitive():
