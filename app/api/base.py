@@ -20,7 +20,8 @@ from dateutil import parser as date_parser
 from flask import request
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.api.convert import Model2SchemaConverter
-from flask_appbuilder.exceptions import InvalidColumnFilterFABException, InvalidOrderByColumnFABException
+from flask_appbuilder.exceptions import (DatabaseException, InvalidColumnFilterFABException,
+                                        InvalidOrderByColumnFABException)
 from flask_babel import gettext, lazy_gettext as _l
 from geoalchemy2 import Geometry
 from marshmallow import ValidationError, fields
@@ -32,6 +33,7 @@ from ..security import privacy
 from ..security.scope import OutOfScope, ScopeFilter
 from ..services.ledger import LedgerError
 from ..services.photos import PhotoError
+from ..services.volunteering import AttendanceError
 from ..services.workflow import WorkflowError
 from ..validation import FieldError
 from . import forms
@@ -43,6 +45,8 @@ SHARED = ("data_kind", "scope_level", "list_title", "show_title", "add_title", "
           "show_columns", "add_columns", "edit_columns")
 FILTER_KEYS = {"col", "opr", "value"}
 RELATION_FILTERS = {"rel_o_m", "nrel_o_m", "rel_m_m"}
+# A domain rule's refusal (its message says why, in the user's language): 422.
+REFUSALS = (WorkflowError, LedgerError, PhotoError, AttendanceError)
 
 
 class ShownSchemaConverter(Model2SchemaConverter):
@@ -110,15 +114,23 @@ class ScopedApi(ModelRestApi):
         self.show_columns = ["id", *[col for col in self.show_columns if col != "id"]]
         self.base_filters = [["id", ScopeFilter, self.scope_level], *(self.screen.base_filters or [])]
         self.method_permission_name = {**VERBS, **(type(self).method_permission_name or {})}
+        # FAB loads the columns it selects with load_only, which cannot reach a related row's
+        # relationship (a voucher's lines' items): those are loaded when shown.
+        self.list_select_columns = [col for col in self.list_columns if "." not in col]
+        self.show_select_columns = [col for col in self.show_columns if "." not in col]
         super().__init__()
         self.order_columns = _orderable(self.datamodel, self.list_columns)
 
     # -- the screen whose forms and hooks the API shares ------------------------------------------
+    def routed(self, method: str) -> bool:
+        return ((self.include_route_methods is None or method in self.include_route_methods)
+                and method not in self.exclude_route_methods)
+
     def create_blueprint(self, appbuilder, *args, **kwargs):
         self.appbuilder = appbuilder
         self.screen_view = next(view for view in appbuilder.baseviews if type(view) is self.screen)
-        self.add_columns = json_columns(self.screen_view.add_form, self.add_columns or [])
-        self.edit_columns = json_columns(self.screen_view.edit_form, self.edit_columns or [])
+        self.add_columns = json_columns(self.screen_view.add_form, self.add_columns) if self.routed("post") else []
+        self.edit_columns = json_columns(self.screen_view.edit_form, self.edit_columns) if self.routed("put") else []
         return super().create_blueprint(appbuilder, *args, **kwargs)
 
     def _init_model_schemas(self):
@@ -126,6 +138,19 @@ class ScopedApi(ModelRestApi):
         self.add_model_schema = input_schema(self.screen_view.add_form, self.add_columns, f"{name}.post", True)
         self.edit_model_schema = input_schema(self.screen_view.edit_form, self.edit_columns, f"{name}.put", False)
         super()._init_model_schemas()
+
+    def add_apispec_components(self, api_spec):
+        """FAB's components, without the body schemas of endpoints this API does not have."""
+        super().add_apispec_components(api_spec)
+        for schema, method in ((self.add_model_schema_name, "post"), (self.edit_model_schema_name, "put")):
+            if not self.routed(method):
+                api_spec.components.schemas.pop(schema, None)
+
+    # -- the OpenAPI document: FAB's, told the truth -------------------------------------------------
+    def operation_helper(self, path=None, operations=None, methods=None, func=None, **kwargs):
+        super().operation_helper(path=path, operations=operations, methods=methods, func=func, **kwargs)
+        for operation in operations.values():
+            tidy_operation(operation, type(self).__name__)
 
     # -- rows only through the scope ------------------------------------------------------------
     def _item(self, pk):
@@ -137,6 +162,12 @@ class ScopedApi(ModelRestApi):
         if not 1 <= pk <= MAX_ID:
             return None
         return self.datamodel.get(pk, self._base_filters)
+
+    def get_list_headless(self, **kwargs):
+        page = kwargs.get("rison", {}).get("page", 0)
+        if not isinstance(page, int) or not 0 <= page <= MAX_ID:
+            return self.response_400(message="page is a whole number from 0")
+        return super().get_list_headless(**kwargs)
 
     def get_headless(self, pk, **kwargs):
         if not 1 <= pk <= MAX_ID:  # FAB's query would overflow SQLite's integers
@@ -247,13 +278,15 @@ class ScopedApi(ModelRestApi):
         except OutOfScope as error:
             db.session.rollback()
             return self.response(403, message=str(error))
-        except (WorkflowError, LedgerError, PhotoError) as error:
+        except REFUSALS as error:
             db.session.rollback()
             return self.response_422(message=str(error))
-        except IntegrityError:
+        except (IntegrityError, DatabaseException) as error:
             db.session.rollback()
-            return self.response_422(message=gettext("This record conflicts with one already saved "
-                                                     "(a duplicate) or breaks a rule of the database."))
+            if not isinstance(error, IntegrityError) and not isinstance(error.__cause__, IntegrityError):
+                raise
+            return self.response_422(message=gettext("The database refused it: the record is still used by "
+                                                     "others, or duplicates one already saved."))
         except SQLAlchemyError:
             db.session.rollback()
             raise
@@ -313,6 +346,32 @@ class ScopedApi(ModelRestApi):
             self.datamodel.delete(item)
             view.post_delete(item)
         return self._write(delete, lambda: self.response(200, message="OK"))
+
+
+REFUSED = {"401": {"$ref": "#/components/responses/401"}, "403": {"$ref": "#/components/responses/403"}}
+
+
+def tidy_operation(operation: dict, api_name: str) -> None:
+    """FAB's generated operation, corrected: ids are integers (and in range), a write answers with
+    the row as shown, tokens are the one way in, and 401/403/404 are said where they can happen."""
+    if "security" in operation:
+        operation["security"] = [{"jwt": []}]
+        for code, ref in REFUSED.items():
+            operation.setdefault("responses", {}).setdefault(code, ref)
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "path" and parameter.get("schema", {}).get("type") == "integer":
+            parameter["schema"].update(minimum=1, maximum=MAX_ID)
+            operation["responses"].setdefault("404", {"$ref": "#/components/responses/404"})
+    for response in operation.get("responses", {}).values():
+        schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+        properties = schema.get("properties", {})
+        if "id" in properties:
+            properties["id"] = {"type": "integer"}
+        if "ids" in properties:
+            properties["ids"]["items"] = {"type": "integer"}
+        result = properties.get("result", {})
+        if result.get("$ref", "").endswith((f"{api_name}.post", f"{api_name}.put")):
+            result["$ref"] = f"#/components/schemas/{api_name}.get"
 
 
 def _is_date(text: str) -> bool:

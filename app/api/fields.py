@@ -3,13 +3,14 @@ schema of a request body, read off the screen's own form so that both accept the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 
 from geoalchemy2.shape import to_shape
 from marshmallow import Schema, ValidationError, fields, validate
 from shapely.geometry import mapping
-from wtforms import (BooleanField, DateField, DateTimeField, DecimalField, FloatField, IntegerField,
-                     MultipleFileField, SelectField, StringField)
+from wtforms import (BooleanField, DateField, DateTimeField, DecimalField, FieldList, FloatField, FormField,
+                     IntegerField, MultipleFileField, SelectField, StringField)
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
@@ -133,6 +134,9 @@ def input_field(form_field, required: bool):
     required = (required and form_field.kwargs.get("default") is None
                 and any(isinstance(v, (DataRequired, InputRequired)) for v in validators))
     options = {"required": required, "allow_none": not required}
+    if issubclass(cls, FieldList):  # rows of a subform, e.g. a voucher's item lines
+        return fields.List(fields.Nested(row_schema(form_field.args[0].args[0])), validate=validate.Length(max=form_field.kwargs.get(
+            "max_entries")), required=required, allow_none=False)
     if issubclass(cls, MultiPickerField):
         return fields.List(fields.Integer(strict=True, validate=validate.Range(1, MAX_ID)), **options)
     if issubclass(cls, PickerField):
@@ -165,6 +169,12 @@ def json_columns(form_class, columns) -> list[str]:
     form_fields = unbound_fields(form_class)
     return [col for col in columns if col in form_fields
             and not issubclass(form_fields[col].field_class, MultipleFileField)]
+
+
+@functools.cache
+def row_schema(form_class) -> type[Schema]:
+    """One schema class per subform (the document names it once)."""
+    return type(input_schema(form_class, list(unbound_fields(form_class)), f"{form_class.__name__}Row", False))
 
 
 def input_schema(form_class, columns, name: str, required: bool) -> Schema:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, FieldList, FormField, SelectField
 
 from ..views.fields import MultiPickerField, PickerField
 
@@ -24,26 +24,43 @@ def _as_text(field) -> list[str]:
     return [text] if text not in (None, "") else []
 
 
-def _json_as_text(value) -> list[str]:
+def _shown(fields):
+    """(name, text) of every field as the form shows it; rows of a FieldList named ``lines-0-item``."""
+    for field in fields:
+        if isinstance(field, (FieldList, FormField)):
+            yield from _shown(field)
+        else:
+            for text in _as_text(field):
+                yield field.name, text
+
+
+def _posted(name: str, value):
+    """(name, text) pairs a browser would post for a JSON value."""
     if value is None or value is False:
-        return []
+        return
     if value is True:
-        return ["y"]
-    if isinstance(value, (list, tuple)):
-        return [text for item in value for text in _json_as_text(item)]
-    if isinstance(value, (dt.date, dt.datetime)):
-        return [value.isoformat()]
-    return [str(value)]
+        yield name, "y"
+    elif isinstance(value, dict):  # a row of a FieldList
+        for key, item in value.items():
+            yield from _posted(f"{name}-{key}", item)
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _posted(f"{name}-{index}", item) if isinstance(item, dict) else _posted(name, item)
+    elif isinstance(value, (dt.date, dt.datetime)):
+        yield name, value.isoformat()
+    else:
+        yield name, str(value)
 
 
 def filled(form_class, body: dict, obj=None, pk=None):
     """The form as a browser would post it: what it shows for ``obj`` (or, new, its defaults),
     changed by the body's keys. Validate it with ``validate()``; its errors name the fields."""
     shown = form_class(formdata=None, obj=obj, meta={"csrf": False})
-    data = MultiDict()
-    for field in shown:
-        for text in _json_as_text(body[field.name]) if field.name in body else _as_text(field):
-            data.add(field.name, text)
+    data = MultiDict([(name, text) for name, text in _shown(shown)
+                      if name.split("-", 1)[0] not in body])
+    for key, value in body.items():
+        for name, text in _posted(key, value):
+            data.add(name, text)
     form = form_class(formdata=data, obj=obj, meta={"csrf": False})
     form._id = pk  # FAB's Unique validator lets the row keep its own value
     return form
