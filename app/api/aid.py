@@ -105,6 +105,7 @@ class VoucherApi(ScopedApi):
     screen = VoucherView
     datamodel = SQLAInterface(Voucher)
     show_columns = [*VoucherView.show_columns, "lines.item", "lines.quantity"]
+    more_labels = {"lines.item": _l("Item"), "lines.quantity": _l("Quantity")}
     include_route_methods = READ_ONLY | set(DESK.values()) | {"post_proposal", "cancel_proposal"}
     method_permission_name = {"post_proposal": "post", "cancel_proposal": "cancel"}
 
@@ -114,7 +115,6 @@ class VoucherApi(ScopedApi):
 
     def __init__(self):
         super().__init__()
-        self.label_columns.update({"lines.item": _l("Item"), "lines.quantity": _l("Quantity")})
         self.desk_schemas = {kind: input_schema(FORMS[kind][0], list(unbound_fields(FORMS[kind][0])),
                                                 _schema_name(kind), True) for kind in DESK}
 

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 from dateutil import parser as date_parser
 from flask import request
+import prison
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.api.convert import Model2SchemaConverter
 from flask_appbuilder.exceptions import (DatabaseException, InvalidColumnFilterFABException,
                                         InvalidOrderByColumnFABException)
+from flask_appbuilder.hooks import before_request
 from flask_babel import gettext, lazy_gettext as _l
 from geoalchemy2 import Geometry
 from marshmallow import ValidationError, fields
@@ -94,6 +96,7 @@ class ScopedApi(ModelRestApi):
     screen = None  # the ScopedView whose rules this API shares
     data_kind: str | None = None
     scope_level: str | None = None
+    more_labels: dict = {}  # labels of columns the screen does not show (a case's timeline …)
     page_size = 25
     # Tokens only (FAB's JWT, for phones): a cookie-authenticated JSON write would need a CSRF token.
     allow_browser_login = False
@@ -109,7 +112,7 @@ class ScopedApi(ModelRestApi):
             if not getattr(self, name, None):
                 value = getattr(self.screen, name, None)
                 setattr(self, name, list(value) if isinstance(value, list) else value)
-        self.label_columns = {**(self.label_columns or {}), "id": _l("Record number")}
+        self.label_columns = {**(self.label_columns or {}), **self.more_labels, "id": _l("Record number")}
         self.list_columns = ["id", *[col for col in self.list_columns if col != "id"]]
         self.show_columns = ["id", *[col for col in self.show_columns if col != "id"]]
         self.base_filters = [["id", ScopeFilter, self.scope_level], *(self.screen.base_filters or [])]
@@ -162,6 +165,17 @@ class ScopedApi(ModelRestApi):
         if not 1 <= pk <= MAX_ID:
             return None
         return self.datamodel.get(pk, self._base_filters)
+
+    @before_request(only=["get", "get_list"])
+    def _readable_arguments(self):
+        """FAB's Rison parser fails on some malformed numbers with a bare ValueError (a 500)."""
+        try:
+            prison.loads(request.args.get("q") or "()")
+        except prison.decoder.ParserException:
+            pass  # FAB answers this itself (or reads the argument as JSON)
+        except ValueError:
+            return self.response_400(message="Not a valid rison/json argument")
+        return None
 
     def get_list_headless(self, **kwargs):
         page = kwargs.get("rison", {}).get("page", 0)

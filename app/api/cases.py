@@ -6,6 +6,7 @@ from flask import request, send_file
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ..extensions import db
@@ -17,6 +18,11 @@ from .base import ScopedApi
 # The timeline and the photos, on the case's detail.
 TIMELINE = ["events.at", "events.username", "events.action", "events.from_stage", "events.to_stage", "events.note"]
 PHOTOS = ["photos.id", "photos.original_name", "photos.content_type", "photos.size", "photos.uploaded_at"]
+LABELS = {"events.at": _l("Time"), "events.username": _l("By"), "events.action": _l("Step"),
+          "events.from_stage": _l("From stage"), "events.to_stage": _l("To stage"), "events.note": _l("Note"),
+          "photos.id": _l("Photo number"), "photos.original_name": _l("File name"),
+          "photos.content_type": _l("File type"), "photos.size": _l("Size (bytes)"),
+          "photos.uploaded_at": _l("Uploaded at")}
 
 
 class StepSchema(Schema):
@@ -196,6 +202,7 @@ class CaseApi(CasePhotosApi):
     screen = CaseView
     datamodel = SQLAInterface(Case)
     show_columns = [*CaseView.show_columns, *PHOTOS, *TIMELINE]
+    more_labels = LABELS
     method_permission_name = {"add_photos": "edit", "photo": "show", "steps": "show"}
     openapi_spec_component_schemas = (StepSchema,)
 
@@ -277,5 +284,6 @@ class ReportApi(CasePhotosApi):
     screen = MyReportsView
     datamodel = SQLAInterface(Case)
     show_columns = [*MyReportsView.show_columns, *PHOTOS]
+    more_labels = LABELS
     include_route_methods = {"get_list", "get", "post", "add_photos", "photo"}
     method_permission_name = {"add_photos": "add", "photo": "show"}
