@@ -15,7 +15,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from conftest import bearer
 
-EXAMPLES = 12
+EXAMPLES = 8
 HALVES = 2
 
 

@@ -47,6 +47,7 @@ SHARED = ("data_kind", "scope_level", "list_title", "show_title", "add_title", "
           "show_columns", "add_columns", "edit_columns")
 FILTER_KEYS = {"col", "opr", "value"}
 RELATION_FILTERS = {"rel_o_m", "nrel_o_m", "rel_m_m"}
+SCHEMAS: dict[type, dict] = {}  # API class → its list, show, add and edit schemas
 # A domain rule's refusal (its message says why, in the user's language): 422.
 REFUSALS = (WorkflowError, LedgerError, PhotoError, AttendanceError)
 
@@ -137,10 +138,18 @@ class ScopedApi(ModelRestApi):
         return super().create_blueprint(appbuilder, *args, **kwargs)
 
     def _init_model_schemas(self):
-        name = type(self).__name__
-        self.add_model_schema = input_schema(self.screen_view.add_form, self.add_columns, f"{name}.post", True)
-        self.edit_model_schema = input_schema(self.screen_view.edit_form, self.edit_columns, f"{name}.put", False)
-        super()._init_model_schemas()
+        """The four schemas, built once per API class and process: they follow from declarations
+        alone, and building them is a good part of an app's start (the tests start hundreds)."""
+        names = ("list_model_schema", "show_model_schema", "add_model_schema", "edit_model_schema")
+        if type(self) not in SCHEMAS:
+            name = type(self).__name__
+            self.add_model_schema = input_schema(self.screen_view.add_form, self.add_columns, f"{name}.post", True)
+            self.edit_model_schema = input_schema(self.screen_view.edit_form, self.edit_columns, f"{name}.put",
+                                                  False)
+            super()._init_model_schemas()
+            SCHEMAS[type(self)] = {attr: getattr(self, attr) for attr in names}
+        for attr, schema in SCHEMAS[type(self)].items():
+            setattr(self, attr, schema)
 
     def add_apispec_components(self, api_spec):
         """FAB's components, without the body schemas of endpoints this API does not have."""
