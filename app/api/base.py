@@ -16,9 +16,8 @@ FAB's filters, ordering and paging stay; filter values are checked, so a bad one
 """
 from __future__ import annotations
 
-from dateutil import parser as date_parser
-from flask import request
 import prison
+from flask import request
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.api.convert import Model2SchemaConverter
 from flask_appbuilder.exceptions import (DatabaseException, InvalidColumnFilterFABException,
@@ -39,14 +38,14 @@ from ..services.volunteering import AttendanceError
 from ..services.workflow import WorkflowError
 from ..validation import FieldError
 from . import forms
-from .fields import MAX_ID, GeoJSON, Masked, RefSchema, UtcDateTime, input_schema, json_columns
+from .docs import tidy_operation
+from .fields import MAX_ID, GeoJSON, Masked, RefSchema, UtcDateTime, input_schema, json_columns, plain_messages
+from .filters import FILTER_KEYS, checked_filter
 
 # FAB's endpoints → the verbs of the role table (the screens' permission names).
 VERBS = {"get_list": "list", "info": "list", "get": "show", "post": "add", "put": "edit", "delete": "delete"}
-SHARED = ("data_kind", "scope_level", "list_title", "show_title", "add_title", "edit_title", "label_columns", "base_order", "search_columns", "list_columns",
-          "show_columns", "add_columns", "edit_columns")
-FILTER_KEYS = {"col", "opr", "value"}
-RELATION_FILTERS = {"rel_o_m", "nrel_o_m", "rel_m_m"}
+SHARED = ("data_kind", "scope_level", "list_title", "show_title", "add_title", "edit_title", "label_columns",
+          "base_order", "search_columns", "list_columns", "show_columns", "add_columns", "edit_columns")
 SCHEMAS: dict[type, dict] = {}  # API class → its list, show, add and edit schemas
 # A domain rule's refusal (its message says why, in the user's language): 422.
 REFUSALS = (WorkflowError, LedgerError, PhotoError, AttendanceError)
@@ -198,9 +197,6 @@ class ScopedApi(ModelRestApi):
         return super().get_headless(pk, **kwargs)
 
     # -- privacy: what this user may see, filter and order on ------------------------------------
-    def _unsearchable(self) -> set[str]:
-        return privacy.unsearchable_columns()
-
     def _handle_columns_args(self, args, default_select_columns, default_response_columns):
         hidden = privacy.hidden_columns()
         return super()._handle_columns_args(
@@ -208,14 +204,14 @@ class ScopedApi(ModelRestApi):
             [col for col in default_response_columns if col not in hidden])
 
     def _handle_order_args(self, rison_args):
-        if rison_args.get("order_column") in self._unsearchable():
+        if rison_args.get("order_column") in privacy.unsearchable_columns():
             raise InvalidOrderByColumnFABException(f"Invalid order by column: {rison_args['order_column']}")
         return super()._handle_order_args(rison_args)
 
     def _handle_filters_args(self, rison_args):
         """This request's filters (FAB shares one filter set between requests), on the columns this
         user may search, each value checked against its column."""
-        allowed = [col for col in self.search_columns if col not in self._unsearchable()]
+        allowed = [col for col in self.search_columns if col not in privacy.unsearchable_columns()]
         filters = self.datamodel.get_filters(search_columns=allowed, search_filters=self.search_filters)
         wanted = rison_args.get("filters", [])
         if not isinstance(wanted, list):
@@ -226,34 +222,9 @@ class ScopedApi(ModelRestApi):
                 raise InvalidColumnFilterFABException("each filter has col, opr and value")
             if wish["col"] not in allowed:
                 raise InvalidColumnFilterFABException(f"Filter column: {wish['col']} not allowed to filter")
-            checked.append(self._checked_filter(wish["col"], wish["opr"], wish["value"]))
+            checked.append(checked_filter(self.datamodel, wish["col"], wish["opr"], wish["value"]))
         filters.rest_add_filters(checked)
         return filters.get_joined_filters(self._base_filters)
-
-    def _checked_filter(self, col: str, opr: str, value) -> dict:
-        """The filter with its value as its column's type, or InvalidColumnFilterFABException."""
-        values = value if opr in ("in", "not_in") else [value]
-        if opr in ("in", "not_in") and not isinstance(value, list):
-            raise InvalidColumnFilterFABException(f"Filter {opr} on {col} takes a list")
-        model = self.datamodel
-        if opr in RELATION_FILTERS or model.is_relation(col):
-            ok = all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_ID for v in values)
-        elif model.is_boolean(col):
-            if not isinstance(value, bool) or opr not in ("eq", "neq"):
-                raise InvalidColumnFilterFABException(f"Filter on {col} takes eq or neq and true or false")
-            # FAB reads "y" as true; false is "not true".
-            return {"col": col, "opr": opr if value else ("neq" if opr == "eq" else "eq"), "value": "y"}
-        elif model.is_integer(col):
-            ok = all(isinstance(v, int) and not isinstance(v, bool) and abs(v) <= MAX_ID for v in values)
-        elif model.is_float(col):
-            ok = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
-        elif model.is_date(col) or model.is_datetime(col):
-            ok = all(isinstance(v, str) and _is_date(v) for v in values)
-        else:
-            ok = all(isinstance(v, str) for v in values)
-        if not ok:
-            raise InvalidColumnFilterFABException(f"Filter value for {col} is not of its column's type")
-        return {"col": col, "opr": opr, "value": value}
 
     def pre_get(self, data):
         self._hide(data, [data.get("result", {})])
@@ -262,7 +233,7 @@ class ScopedApi(ModelRestApi):
         self._hide(data, data.get("result", []))
 
     def _hide(self, data, rows) -> None:
-        hidden, unsearchable = privacy.hidden_columns(), self._unsearchable()
+        hidden, unsearchable = privacy.hidden_columns(), privacy.unsearchable_columns()
         for row in rows:
             for col in hidden:
                 row.pop(col, None)
@@ -285,7 +256,7 @@ class ScopedApi(ModelRestApi):
         try:
             return schema.load(body), None
         except ValidationError as error:
-            return None, self.response_422(message=error.messages)
+            return None, self.response_422(message=plain_messages(error.messages))
 
     def _filled_form(self, form_class, body, item=None):
         form = forms.filled(form_class, body, obj=item, pk=item.id if item is not None else None)
@@ -369,38 +340,3 @@ class ScopedApi(ModelRestApi):
             self.datamodel.delete(item)
             view.post_delete(item)
         return self._write(delete, lambda: self.response(200, message="OK"))
-
-
-REFUSED = {"401": {"$ref": "#/components/responses/401"}, "403": {"$ref": "#/components/responses/403"}}
-
-
-def tidy_operation(operation: dict, api_name: str) -> None:
-    """FAB's generated operation, corrected: ids are integers (and in range), a write answers with
-    the row as shown, tokens are the one way in, and 401/403/404 are said where they can happen."""
-    if "security" in operation:
-        operation["security"] = [{"jwt": []}]
-        for code, ref in REFUSED.items():
-            operation.setdefault("responses", {}).setdefault(code, ref)
-    for parameter in operation.get("parameters", []):
-        if parameter.get("in") == "path" and parameter.get("schema", {}).get("type") == "integer":
-            parameter["schema"].update(minimum=1, maximum=MAX_ID)
-            operation["responses"].setdefault("404", {"$ref": "#/components/responses/404"})
-    for response in operation.get("responses", {}).values():
-        schema = response.get("content", {}).get("application/json", {}).get("schema", {})
-        properties = schema.get("properties", {})
-        if "id" in properties:
-            properties["id"] = {"type": "integer"}
-        if "ids" in properties:
-            properties["ids"]["items"] = {"type": "integer"}
-        result = properties.get("result", {})
-        if result.get("$ref", "").endswith((f"{api_name}.post", f"{api_name}.put")):
-            result["$ref"] = f"#/components/schemas/{api_name}.get"
-
-
-def _is_date(text: str) -> bool:
-    try:
-        date_parser.isoparse(text)
-    except (ValueError, OverflowError):
-        return False
-    return True
-

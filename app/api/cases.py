@@ -7,13 +7,14 @@ from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from ..extensions import db
 from ..models import Case
 from ..services import photos, workflow
 from ..views.cases import CaseView, MyReportsView
 from .base import ScopedApi
+from .fields import RANGE, BodySchema, plain_messages, typed
 
 # The timeline and the photos, on the case's detail.
 TIMELINE = ["events.at", "events.username", "events.action", "events.from_stage", "events.to_stage", "events.note"]
@@ -25,11 +26,11 @@ LABELS = {"events.at": _l("Time"), "events.username": _l("By"), "events.action":
           "photos.uploaded_at": _l("Uploaded at")}
 
 
-class StepSchema(Schema):
+class StepSchema(BodySchema):
     __component_name__ = "CaseStep"
-    note = fields.String(allow_none=True, validate=validate.Length(max=4000))
-    resolution = fields.String(allow_none=True, validate=validate.Length(max=4000))
-    satisfaction = fields.Integer(strict=True, allow_none=True, validate=validate.Range(1, 5))
+    note = typed(fields.String, allow_none=True)
+    resolution = typed(fields.String, allow_none=True)
+    satisfaction = typed(fields.Integer, strict=True, allow_none=True, validate=validate.Range(1, 5, error=RANGE))
 
 
 STEP_DOC = """{label}
@@ -218,7 +219,7 @@ class CaseApi(CasePhotosApi):
         try:
             given = StepSchema().load(body if isinstance(body, dict) else {})
         except ValidationError as error:
-            return self.response_422(message=error.messages)
+            return self.response_422(message=plain_messages(error.messages))
         return self._write(
             lambda: (workflow.apply(case, name, note=given.get("note"), resolution=given.get("resolution"),
                                     satisfaction=given.get("satisfaction")), db.session.commit()),

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import json
 
+from flask_babel import lazy_gettext as _l
 from geoalchemy2.shape import to_shape
 from marshmallow import Schema, ValidationError, fields, validate
 from shapely.geometry import mapping
@@ -99,18 +100,51 @@ class GeometryText(fields.Field):
             return json.dumps(value)
         if isinstance(value, str):
             return value
-        raise ValidationError("Give a GeoJSON geometry object or WKT text.")
+        raise ValidationError(str(_l("Give a GeoJSON geometry object or WKT text.")))
 
 
 def _bounds(validators, kind):
     return next((v for v in validators if isinstance(v, kind)), None)
 
 
+# marshmallow's messages for a body of the wrong shape, in the user's language like the forms' own.
+MESSAGES = {"required": _l("This field is required."), "null": _l("This field is required.")}
+INVALID = {fields.Integer: _l("Must be a whole number."), fields.Float: _l("Must be a number."),
+           fields.Boolean: _l("Must be true or false."), fields.Date: _l("Must be a date (YYYY-MM-DD)."),
+           fields.DateTime: _l("Must be a date and time (ISO 8601)."), fields.String: _l("Must be text."),
+           fields.List: _l("Must be a list."), fields.Nested: _l("Must be an object.")}
+RANGE = _l("Must be from {min} to {max}.")
+
+
+def typed(cls, *args, **options):
+    """A marshmallow field whose refusals are translated (see ``plain_messages``)."""
+    messages = {**MESSAGES, "invalid": INVALID[cls], "type": INVALID[cls], "too_large": INVALID[cls]}
+    return cls(*args, error_messages=messages, **options)
+
+
+def _ids(**options):
+    return typed(fields.Integer, strict=True, validate=validate.Range(1, MAX_ID, error=RANGE), **options)
+
+
 def _number_range(validators, whole: bool):
     found = _bounds(validators, NumberRange)
     low = found.min if found is not None and found.min is not None else (-MAX_ID - 1 if whole else None)
     high = found.max if found is not None and found.max is not None else (MAX_ID if whole else None)
-    return [validate.Range(min=low, max=high)] if low is not None or high is not None else []
+    return [validate.Range(min=low, max=high, error=RANGE)] if low is not None or high is not None else []
+
+
+class BodySchema(Schema):
+    error_messages = {"unknown": _l("Not a field of this form."), "type": _l("Must be an object.")}
+
+
+def plain_messages(messages):
+    """marshmallow's messages as the forms' errors look: each field's a list of plain strings (JSON
+    cannot carry a lazily translated one; marshmallow keeps such a message unlisted)."""
+    if isinstance(messages, dict):
+        return {str(key): plain_messages(value) for key, value in messages.items()}
+    if isinstance(messages, (list, tuple)):
+        return [plain_messages(value) if isinstance(value, (dict, list, tuple)) else str(value) for value in messages]
+    return [str(messages)]
 
 
 def unbound_fields(form_class) -> dict[str, UnboundField]:
@@ -135,31 +169,34 @@ def input_field(form_field, required: bool):
                 and any(isinstance(v, (DataRequired, InputRequired)) for v in validators))
     options = {"required": required, "allow_none": not required}
     if issubclass(cls, FieldList):  # rows of a subform, e.g. a voucher's item lines
-        return fields.List(fields.Nested(row_schema(form_field.args[0].args[0])), validate=validate.Length(max=form_field.kwargs.get(
-            "max_entries")), required=required, allow_none=False)
+        rows = typed(fields.Nested, row_schema(form_field.args[0].args[0]))
+        return typed(fields.List, rows, required=required, validate=validate.Length(
+            max=form_field.kwargs.get("max_entries"), error=_l("At most {max} rows.")))
     if issubclass(cls, MultiPickerField):
-        return fields.List(fields.Integer(strict=True, validate=validate.Range(1, MAX_ID)), **options)
+        return typed(fields.List, _ids(), **options)
     if issubclass(cls, PickerField):
-        return fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **options)
+        return _ids(**options)
     if issubclass(cls, GeometryField):
-        return GeometryText(form_field.kwargs.get("geom_type", "POLYGON"), **options)
+        return GeometryText(form_field.kwargs.get("geom_type", "POLYGON"), error_messages=MESSAGES, **options)
     if issubclass(cls, SelectField):
-        codes = [_code(choice) for choice in form_field.kwargs.get("choices") or []]
-        return fields.String(validate=validate.OneOf([code for code in codes if code]), **options)
+        codes = [code for code in (_code(choice) for choice in form_field.kwargs.get("choices") or []) if code]
+        return typed(fields.String, validate=validate.OneOf(codes, error=_l("Must be one of: {choices}.")),
+                      **options)
     if issubclass(cls, BooleanField):
-        return fields.Boolean(truthy={True}, falsy={False}, **options)
+        return typed(fields.Boolean, truthy={True}, falsy={False}, **options)
     if issubclass(cls, DateField):  # a DateTimeField too
-        return fields.Date(**options)
+        return typed(fields.Date, **options)
     if issubclass(cls, DateTimeField):
-        return fields.DateTime(**options)
+        return typed(fields.DateTime, **options)
     if issubclass(cls, IntegerField):
-        return fields.Integer(strict=True, validate=_number_range(validators, True), **options)
+        return typed(fields.Integer, strict=True, validate=_number_range(validators, True), **options)
     if issubclass(cls, (FloatField, DecimalField)):
-        return fields.Float(allow_nan=False, validate=_number_range(validators, False), **options)
+        return typed(fields.Float, allow_nan=False, validate=_number_range(validators, False), **options)
     if issubclass(cls, StringField):
         length = _bounds(validators, Length)
-        bounds = [validate.Length(max=length.max)] if length is not None and length.max > 0 else []
-        return fields.String(validate=bounds, **options)
+        bounds = ([validate.Length(max=length.max, error=_l("At most {max} characters."))]
+                  if length is not None and length.max > 0 else [])
+        return typed(fields.String, validate=bounds, **options)
     raise TypeError(f"no JSON field for the form field {cls.__name__}: give the screen a picker or a "
                     "plain field")
 
@@ -180,4 +217,4 @@ def row_schema(form_class) -> type[Schema]:
 def input_schema(form_class, columns, name: str, required: bool) -> Schema:
     """A schema for JSON bodies with exactly ``columns`` of ``form_class``; unknown keys are refused."""
     form_fields = unbound_fields(form_class)
-    return Schema.from_dict({col: input_field(form_fields[col], required) for col in columns}, name=name)()
+    return BodySchema.from_dict({col: input_field(form_fields[col], required) for col in columns}, name=name)()
