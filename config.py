@@ -1,4 +1,5 @@
 """Configuration read from the environment; see README "Configuration"."""
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -72,6 +73,11 @@ UPLOAD_FOLDER = os.environ.get("GRID_UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads
 CASE_PHOTO_MAX_BYTES = 8_000_000
 MAX_CONTENT_LENGTH = 40_000_000  # a request larger than this is refused before it is read
 CASE_DUE_SOON_DAYS = 2
+
+# The REST API's tokens (FAB's JWT, signed with SECRET_KEY): short-lived access tokens, and a
+# refresh token that lasts a phone through a week of shifts.
+JWT_ACCESS_TOKEN_EXPIRES = dt.timedelta(minutes=int(os.environ.get("GRID_JWT_ACCESS_MINUTES", "60")))
+JWT_REFRESH_TOKEN_EXPIRES = dt.timedelta(days=int(os.environ.get("GRID_JWT_REFRESH_DAYS", "7")))
 
 # Registry lists stay short; every list is paged.
 FAB_API_MAX_PAGE_SIZE = 100

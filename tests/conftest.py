@@ -102,7 +102,7 @@ def make_app(url: str, **config):
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,
-        "SECRET_KEY": "test-secret",
+        "SECRET_KEY": "test-secret-of-at-least-32-bytes-for-jwt",
         "GRID_DEMO": True,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
@@ -157,6 +157,20 @@ def login(client, username, password="demo123"):
     response = client.post("/login/", data={"username": username, "password": password})
     assert response.status_code == 302, f"login as {username} failed"
     return client
+
+
+def bearer(client, username, password="demo123") -> dict:
+    """The Authorization header of an API token (FAB's JWT sign-in) for ``username``."""
+    response = client.post("/api/v1/security/login",
+                           json={"username": username, "password": password, "provider": "db"})
+    assert response.status_code == 200, f"API sign-in as {username} failed"
+    return {"Authorization": f"Bearer {response.get_json()['access_token']}"}
+
+
+@pytest.fixture
+def api_as(app):
+    """Token headers of a demo account, for the REST API: ``client.get(url, headers=api_as("grid1"))``."""
+    return lambda username: bearer(app.test_client(), username)
 
 
 @pytest.fixture

@@ -252,3 +252,23 @@ def test_the_dashboard_draws_its_charts_here_and_a_click_opens_the_rows(page):
     funnel.click(force=True)
     page.wait_for_url("**/caseview/list/**")
     assert page.problems == []
+
+
+def test_swagger_ui_runs_here_under_the_csp_and_signs_in_for_a_token(strict_page):
+    """The API's documentation from the user menu: Swagger UI from /vendor, started by a nonce'd
+    file; its "try it out" of the sign-in answers a token; nothing refused, nothing from elsewhere."""
+    page = strict_page
+    page.goto(page.base + "/dashboard/")
+    page.click("a.dropdown-toggle:has(.fa-user)")
+    page.click("a[href='/apidocs/']")
+    playwright.expect(page.locator("#swagger-ui")).to_have_attribute("data-loaded", "1")
+    assert page.locator(".opblock").count() > 60
+    login = page.locator("#operations-Security-post_api_v1_security_login")
+    login.locator(".opblock-summary").click()
+    login.locator("button.try-out__btn").click()
+    login.locator("textarea.body-param__text").fill(
+        '{"username": "grid1", "password": "demo123", "provider": "db", "refresh": true}')
+    login.locator("button.execute").click()
+    playwright.expect(login.locator(".live-responses-table tbody .response-col_status").first).to_contain_text("200")
+    playwright.expect(login.locator(".live-responses-table .microlight").first).to_contain_text("access_token")
+    assert page.problems == []

@@ -2,19 +2,21 @@
 
 Every demo account × every ModelView × list/show/add/edit/delete and each action, expected outcome
 read from the role table (app/security/roles.py, DESIGN.md's table as data), observed over HTTP.
-Then every other URL rule: nothing but the sign-in page and static files answers an anonymous
-visitor.
+The same for every endpoint of every REST API, with each account's token. Then every other URL
+rule: nothing but the sign-in page and static files answers an anonymous visitor.
 """
 import re
 
 import pytest
 from flask_appbuilder import ModelView
+from flask_appbuilder.api import BaseApi
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import select
 
 from app.extensions import db
 from app.security import roles, scope
 from app.views.base import ScopedView
+from conftest import bearer
 
 ACCOUNTS = {roles.ADMIN: "admin", roles.SECRETARY: "secretary", roles.MANAGER: "grid1",
             roles.SUPERVISOR: "supervisor", roles.VOLUNTEER: "volunteer"}
@@ -28,18 +30,26 @@ def model_views(app):
 
 def form_views(app):
     """Our screens that are not model views (forms, pages): they declare a data kind too."""
-    return [view for view in app.appbuilder.baseviews
-            if not isinstance(view, ModelView) and getattr(view, "data_kind", None) is not None]
+    return [view for view in app.appbuilder.baseviews if not isinstance(view, (ModelView, BaseApi))
+            and getattr(view, "data_kind", None) is not None]
+
+
+def apis(app):
+    """Every REST API of ours and FAB's (its sign-in, menu and document)."""
+    return [view for view in app.appbuilder.baseviews if isinstance(view, BaseApi)]
 
 
 def exposed(view):
     """(method, permission, URL, HTTP method) of each route of ``view``."""
     for name in dir(view):
+        if (view.include_route_methods is not None and name not in view.include_route_methods) or \
+                name in (view.exclude_route_methods or ()):
+            continue  # not registered as a route
         method = getattr(view, name, None)
         for url, methods in getattr(method, "_urls", []):
             path = re.sub(r"<(?:[^:<>]+:)?[^<>]+>", str(MISSING), view.route_base + url)
-            permission = (view.method_permission_name or {}).get(name, method._permission_name)
-            yield name, f"can_{permission}", path, "GET" if "GET" in methods else "POST"
+            permission = (view.method_permission_name or {}).get(name, getattr(method, "_permission_name", None))
+            yield name, f"can_{permission}" if permission else None, path, "GET" if "GET" in methods else methods[0]
 
 
 def denied(response) -> bool:
@@ -118,6 +128,32 @@ def test_every_view_and_action_answers_each_role_as_the_role_table_says(app, cli
                 mismatches.append(f"{url} ({method}): expected {'allowed' if want else 'denied'}, "
                                   f"got {response.status_code}")
     assert checked >= 40, "the matrix walked fewer views than the app registers"
+    assert not mismatches, "\n".join(mismatches)
+
+
+@pytest.mark.parametrize("role", ACCOUNTS)
+def test_every_api_endpoint_answers_each_role_as_the_role_table_says(app, client, role):
+    """Each account's token on every route of every API (a missing row: allowed → 404 or a refused
+    body, refused → FAB's 403 before anything is read)."""
+    headers = bearer(client, ACCOUNTS[role])
+    mismatches, checked = [], 0
+    for api in apis(app):
+        ours = getattr(api, "data_kind", None) is not None or getattr(api, "for_every_role", False)
+        for method, permission, url, http_method in exposed(api):
+            if permission is None:
+                continue  # the sign-in itself (open to all; rate-limited and audited: test_hardening)
+            want = role == roles.ADMIN or getattr(api, "for_every_role", False) or (ours and expected(role, api, permission))
+            response = client.open(url.replace(str(MISSING) + "/_openapi", "v1/_openapi"), method=http_method,
+                                   headers=headers, json={} if http_method in ("POST", "PUT") else None)
+            checked += 1
+            assert response.status_code != 401, f"{url}: the token was not accepted"
+            refused = response.status_code == 403 and response.get_json() == {"message": "Forbidden"}
+            if refused == want:
+                mismatches.append(f"{http_method} {url} ({method}): expected {'allowed' if want else 'denied'}, "
+                                  f"got {response.status_code}")
+    registered = sum(len(rule.methods - {"HEAD", "OPTIONS"}) for rule in app.url_map.iter_rules()
+                     if rule.rule.startswith("/api/") and not rule.rule.startswith("/api/v1/security/"))
+    assert checked == registered, "the matrix walked other API routes than the app registers"
     assert not mismatches, "\n".join(mismatches)
 
 

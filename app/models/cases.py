@@ -136,3 +136,6 @@ class CasePhoto(Model):
     uploaded_by: Mapped[str | None] = mapped_column(String(64))
 
     case = relationship("Case", back_populates="photos")
+
+    def __str__(self) -> str:
+        return self.original_name or self.stored_name

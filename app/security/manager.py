@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import current_app, has_request_context, redirect, request
 from flask_appbuilder import expose
+from flask_appbuilder.hooks import before_request
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import AuthDBView
@@ -23,8 +24,21 @@ class GridAuthDBView(AuthDBView):
         return response if user is not None else redirect(current_app.appbuilder.get_url_for_index)
 
 
+class GridSecurityApi(SecurityApi):
+    """FAB's JSON sign-in (JWT). Its document makes ``provider`` optional but its code needs it
+    (a 500 without): absent, it is this app's only provider, the database."""
+
+    @before_request(only=["login"])
+    def _default_provider(self):
+        body = request.get_json(silent=True) if request.is_json else None
+        if isinstance(body, dict):
+            body.setdefault("provider", "db")  # the parsed body is cached: the sign-in reads this one
+        return None
+
+
 class GridSecurityManager(SecurityManager):
     authdbview = GridAuthDBView
+    security_api = GridSecurityApi
 
     def register_views(self):
         super().register_views()

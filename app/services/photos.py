@@ -72,6 +72,13 @@ def store(case, data: bytes, filename: str | None, username: str | None):
     return photo
 
 
+def store_uploads(case, uploads) -> list:
+    """Every uploaded file (a form's or a request's ``photo`` files) stored on ``case``."""
+    from flask import g
+
+    return [store(case, upload.read(), upload.filename, g.user.username) for upload in uploads if upload.filename]
+
+
 def path_of(photo) -> Path:
     return folder() / photo.stored_name
 

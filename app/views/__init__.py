@@ -127,3 +127,5 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(AuditLogView, "Audit log", label=_l("Audit log"), icon="fa-history",
                         category="Administration")
     appbuilder.add_view_no_menu(LookupView)
+    from ..api import register_apis  # after the screens: each API shares its screen's forms
+    register_apis(appbuilder)

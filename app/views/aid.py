@@ -106,6 +106,38 @@ FORMS = {"distribution": (DistributionForm, _l("Distribute aid to a household"))
          "adjustment": (AdjustmentForm, _l("Adjust stock (with a reason)"))}
 
 
+def community_of(form, kind):
+    """The community a desk form's voucher is for; None (and the form says why) when unclear."""
+    if kind == "distribution":
+        return form.household.data.grid.community_id
+    if kind == "donation":
+        return form.donor.data.community_id
+    if form.community.data is not None:
+        return form.community.data.id
+    given = scope.current().whole_community_ids or scope.current().community_ids
+    if len(given) == 1:
+        return next(iter(given))
+    form.community.errors = [str(_l("Choose the community"))]
+    return None
+
+
+def submit_form(form, kind):
+    """The voucher a validated desk form asks for, through the ledger (posted, or proposed for a
+    grid manager's distribution); None when the form names no clear community; LedgerError when
+    the ledger refuses it. Shared by the desk and the API."""
+    community_id = community_of(form, kind)
+    if community_id is None:
+        return None
+    sign = -1 if kind == "adjustment" and form.direction.data == "out" else 1
+    lines = [ledger.Line(entry.item.data.id, sign * entry.quantity.data)
+             for entry in form.lines if entry.item.data is not None]
+    return ledger.submit(
+        kind, community_id, form.dated.data, lines, getattr(form.amount, "fen", 0) if kind != "adjustment" else 0,
+        household_id=form.household.data.id if kind == "distribution" else None,
+        donor_id=form.donor.data.id if kind == "donation" else None,
+        campaign_id=form.campaign.data.id if form.campaign.data else None, note=form.note.data)
+
+
 class AidDeskView(BaseView):
     """The forms that create vouchers. A grid manager's distribution is a proposal; the
     secretary's is posted at once."""
@@ -115,39 +147,16 @@ class AidDeskView(BaseView):
     data_kind = "aid_voucher"
     template = "grid/aid_form.html"
 
-    def _community_id(self, form, kind):
-        if kind == "distribution":
-            return form.household.data.grid.community_id
-        if kind == "donation":
-            return form.donor.data.community_id
-        if form.community.data is not None:
-            return form.community.data.id
-        given = scope.current().whole_community_ids or scope.current().community_ids
-        if len(given) == 1:
-            return next(iter(given))
-        form.community.errors = [str(_l("Choose the community"))]
-        return None
-
     def _desk(self, kind):
         form_class, title = FORMS[kind]
         form = form_class()
         if request.method == "POST" and form.validate():
-            community_id = self._community_id(form, kind)
-            if community_id is not None:
-                lines = [ledger.Line(entry.item.data.id, entry.quantity.data)
-                         for entry in form.lines if entry.item.data is not None]
-                sign = -1 if kind == "adjustment" and form.direction.data == "out" else 1
-                try:
-                    voucher = ledger.submit(
-                        kind, community_id, form.dated.data,
-                        [ledger.Line(line.item_id, sign * line.quantity) for line in lines],
-                        getattr(form.amount, "fen", 0) if kind != "adjustment" else 0,
-                        household_id=form.household.data.id if kind == "distribution" else None,
-                        donor_id=form.donor.data.id if kind == "donation" else None,
-                        campaign_id=form.campaign.data.id if form.campaign.data else None, note=form.note.data)
-                except ledger.LedgerError as error:
-                    flash(str(error), "danger")
-                else:
+            try:
+                voucher = submit_form(form, kind)
+            except ledger.LedgerError as error:
+                flash(str(error), "danger")
+            else:
+                if voucher is not None:
                     if voucher.status == "posted":
                         flash(_l("Posted as %(number)s.", number=voucher.number), "success")
                     else:

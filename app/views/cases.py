@@ -64,9 +64,7 @@ def _photo_field():
 
 
 def _store_uploaded_photos(case) -> None:
-    for upload in request.files.getlist("photo"):
-        if upload.filename:
-            photos.store(case, upload.read(), upload.filename, g.user.username)
+    photos.store_uploads(case, request.files.getlist("photo"))
 
 
 def _grid_or_place(form, field):
@@ -224,9 +222,7 @@ class CaseView(CasePages, ScopedView):
     def add_photos(self, pk):
         case = self._scoped_item(pk)
         try:
-            for upload in request.files.getlist("photo"):
-                if upload.filename:
-                    photos.store(case, upload.read(), upload.filename, g.user.username)
+            _store_uploaded_photos(case)
             db.session.commit()
         except photos.PhotoError as error:
             db.session.rollback()

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Blueprint, abort, send_from_directory
 
 NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
-SERVED = ("leaflet/dist", "leaflet.heat/dist", "@geoman-io/leaflet-geoman-free/dist", "echarts/dist")
+SERVED = ("leaflet/dist", "leaflet.heat/dist", "@geoman-io/leaflet-geoman-free/dist", "echarts/dist", "swagger-ui-dist")
 
 vendor = Blueprint("vendor", __name__, url_prefix="/vendor")
 

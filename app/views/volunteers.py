@@ -5,13 +5,13 @@ from flask import flash, g, redirect, url_for
 from flask_appbuilder import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from wtforms import BooleanField, DateField, FloatField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ..extensions import db
 from ..models import Activity, Attendance, Team, Volunteer
 from ..models.choices import ACTIVITY_KIND, VOLUNTEER_KIND
+from ..services import volunteering
 from ..timekeeping import local_today
 from .base import ScopedView
 from .fields import choice_field, picker
@@ -77,17 +77,16 @@ class ActivityView(ScopedView):
     def attend(self, item):
         """A volunteer logs their own attendance (their volunteer record names their account)."""
         activity = item[0] if isinstance(item, list) else item
-        me = db.session.scalars(select(Volunteer).where(Volunteer.user_id == g.user.id,
-                                                        Volunteer.community_id == activity.community_id)).first()
-        if me is None:
-            flash(_l("Your account is not linked to a volunteer of this community."), "danger")
-        elif db.session.scalars(select(Attendance).where(Attendance.activity_id == activity.id,
-                                                         Attendance.volunteer_id == me.id)).first():
-            flash(_l("Your attendance is already recorded."), "info")
+        try:
+            _attendance, recorded = volunteering.attend(activity, g.user.id)
+        except volunteering.AttendanceError as error:
+            flash(str(error), "danger")
         else:
-            db.session.add(Attendance(activity_id=activity.id, volunteer_id=me.id, hours=activity.hours))
-            db.session.commit()
-            flash(_l("Your attendance is recorded: %(hours)s hours.", hours=activity.hours), "success")
+            if recorded:
+                db.session.commit()
+                flash(_l("Your attendance is recorded: %(hours)s hours.", hours=activity.hours), "success")
+            else:
+                flash(_l("Your attendance is already recorded."), "info")
         return redirect(url_for(".show", pk=activity.id))
 
 
