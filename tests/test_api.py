@@ -6,7 +6,6 @@ import io
 import json
 import re
 
-import pytest
 from flask_appbuilder.api import BaseApi
 from flask_appbuilder.security.api import SecurityApi
 from flask_jwt_extended import create_access_token, decode_token

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from geoalchemy2.shape import to_shape
 from marshmallow import Schema, ValidationError, fields, validate
 from shapely.geometry import mapping
-from wtforms import (BooleanField, DateField, DateTimeField, DecimalField, FieldList, FloatField, FormField,
+from wtforms import (BooleanField, DateField, DateTimeField, DecimalField, FieldList, FloatField,
                      IntegerField, MultipleFileField, SelectField, StringField)
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
