@@ -141,3 +141,16 @@ def test_the_demo_units_are_the_reports_kinds_and_gave_through_the_ledger(app):
     grids = set(db.session.scalars(select(BranchPairing.grid_id)))
     assert grids == set(range(1, 7))
     assert db.session.scalar(select(func.count(BranchPairing.id)).where(BranchPairing.team_id.is_not(None))) >= 6
+
+
+def test_a_unit_stays_in_its_community(secretary_client, second_community):
+    """Its donor and the aid it gave belong to its community's station: the edit form does not
+    offer the community, and a posted one is ignored."""
+    unit = db.session.scalars(select(CobuildingUnit).order_by(CobuildingUnit.id)).first()
+    html = secretary_client.get(f"/cobuildingunitview/edit/{unit.id}").data.decode()
+    assert 'name="name"' in html and 'name="community"' not in html
+    community_id = unit.community_id
+    secretary_client.post(f"/cobuildingunitview/edit/{unit.id}",
+                          data={"name": unit.name, "kind": unit.kind, "community": second_community["community"]})
+    db.session.expire_all()
+    assert db.session.get(CobuildingUnit, unit.id).community_id == community_id

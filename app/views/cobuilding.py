@@ -47,8 +47,10 @@ class CobuildingUnitView(ScopedView):
     list_columns = ["name", "kind", "party_org", "contact", "phone", "joined_on", "support_count", "active"]
     show_columns = ["name", "kind", "community", "address", "contact", "phone", "party_org", "party_org_kind",
                     "party_members", "joined_on", "support_count", "money_fen", "donor", "active", "note"]
-    add_columns = edit_columns = ["community", "name", "kind", "address", "contact", "phone", "party_org",
-                                  "party_org_kind", "party_members", "joined_on", "active", "note"]
+    add_columns = ["community", "name", "kind", "address", "contact", "phone", "party_org",
+                   "party_org_kind", "party_members", "joined_on", "active", "note"]
+    # A unit stays in its community: its donor (and the aid it gave) belong to that station.
+    edit_columns = add_columns[1:]
     search_columns = ["name", "kind", "party_org_kind", "active", "joined_on"]
     formatters_columns = {"kind": UNIT_KIND.label, "party_org_kind": PARTY_ORG_KIND.label, "active": yes_no,
                           "money_fen": yuan}
