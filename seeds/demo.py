@@ -294,14 +294,19 @@ def seed_demo(session=None) -> bool:
             session.execute(Building.__table__.update().where(Building.id == building_id)
                             .values(head_id=head_id))
     session.execute(insert(Facility), demo.facilities)
-    if session.get_bind().dialect.name == "postgresql":
-        # Rows were written with explicit ids: move each id sequence past them.
-        for model in (Community, Grid, Building, Household, Resident, Facility):
-            table = model.__tablename__
-            session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                 f"(SELECT max(id) FROM {table}))"))
+    move_id_sequences(session, (Community, Grid, Building, Household, Resident, Facility))
     session.commit()
     return True
+
+
+def move_id_sequences(session, models) -> None:
+    """Rows were written with explicit ids: on PostgreSQL, move each id sequence past them."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for model in models:
+        table = model.__tablename__
+        session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                             f"(SELECT coalesce(max(id), 1) FROM {table}))"))
 
 
 @dataclass

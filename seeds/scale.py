@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from geoalchemy2.elements import WKBElement
 from geoalchemy2.shape import from_shape, to_shape
 from shapely import affinity
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, update
 from stdnum.cn import ric
 
 from app.extensions import db
@@ -33,7 +33,7 @@ from app.services.words import index_text
 
 from .cases import CATEGORIES, RESOLUTIONS, TITLES
 from .community import ACTIVITIES, CATEGORY_WEIGHTS, DIARY
-from .demo import COMMUNITY, build_demo
+from .demo import COMMUNITY, build_demo, move_id_sequences
 from .names import HOME_REGION, MIGRANT_REGIONS
 
 NAME = "规模测试{:03d}社区"
@@ -408,7 +408,7 @@ def seed_scale(communities: int, accounts: bool = False, progress=None) -> Repor
             if model in rows:
                 report.rows += _insert(session, model, rows[model])
         _save_series(session, "case", case_series)
-        _move_sequences(session)
+        move_id_sequences(session, ORDER)
         session.commit()
         report.communities += 1
         if progress:
@@ -416,12 +416,3 @@ def seed_scale(communities: int, accounts: bool = False, progress=None) -> Repor
     report.seconds = time.perf_counter() - started
     return report
 
-
-def _move_sequences(session) -> None:
-    """Rows were written with explicit ids: on PostgreSQL, move each id sequence past them."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    for model in ORDER:
-        table = model.__tablename__
-        session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                             f"(SELECT coalesce(max(id), 1) FROM {table}))"))

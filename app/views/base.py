@@ -44,12 +44,11 @@ class ListInterface(SQLAInterface):
         super().__init__(obj, session)
         self.loads = list(loads)
 
-    def query(self, *args, **kwargs):
-        count, rows = super().query(*args, **kwargs)
-        if rows and self.loads:
-            self.session.query(self.obj).filter(self.obj.id.in_([row.id for row in rows])) \
-                .options(*self.loads).populate_existing().all()
-        return count, rows
+    def apply_all(self, query, filters=None, order_column="", order_direction="", page=None, page_size=None,
+                  *args, **kwargs):
+        query = super().apply_all(query, filters, order_column, order_direction, page, page_size, *args, **kwargs)
+        # A page of a list (the export selects its own columns and takes no loader options).
+        return query.options(*self.loads) if page_size and self.loads else query
 
 
 def _list_loads(model, columns):
