@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     database.configure(app)
     i18n.compile_catalogues(app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    i18n.quicken_babel()
     from . import models  # noqa: F401  (register tables before migrations look)
 
     db.init_app(app)

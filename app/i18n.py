@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -30,3 +31,23 @@ def compile_catalogues(directory: str | Path) -> None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def quicken_babel() -> None:
+    """Flask-Babel finds its per-request state through the ``flask.g`` proxy three times for every
+    string it translates: some 1,700 proxy lookups on a list page, about 4 ms. The same lookup,
+    once, on the app context itself (see ``flask_babel._get_current_context``)."""
+    import flask_babel
+    from flask.globals import _cv_app
+
+    def current_context() -> SimpleNamespace | None:
+        app_context = _cv_app.get(None)
+        if app_context is None:
+            return None
+        namespace = app_context.g.__dict__.get("_flask_babel")
+        if namespace is None:
+            namespace = app_context.g._flask_babel = SimpleNamespace()
+        return namespace
+
+    assert callable(flask_babel._get_current_context), "Flask-Babel changed: revisit quicken_babel"
+    flask_babel._get_current_context = current_context

@@ -16,7 +16,7 @@ from flask import g, has_request_context, request
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, event, exists, inspect, or_, select, union
+from sqlalchemy import and_, event, exists, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -54,17 +54,17 @@ def for_user(user) -> Scope:
     if any(role.name in roles.UNSCOPED_ROLES for role in user.roles):
         return EVERYTHING
     uid = user.id
-    given_communities = set(db.session.scalars(
-        select(UserScope.community_id).where(UserScope.user_id == uid, UserScope.community_id.is_not(None))))
-    given_grids = select(UserScope.grid_id).where(UserScope.user_id == uid, UserScope.grid_id.is_not(None))
-    kept_grids = select(Grid.id).where(or_(Grid.manager_id == uid, Grid.supervisor_id == uid))
-    grid_rows = db.session.execute(
-        select(Grid.id, Grid.community_id).where(or_(
-            Grid.id.in_(union(given_grids, kept_grids).scalar_subquery()),
-            Grid.community_id.in_(given_communities)))).all()
-    grid_ids = {grid_id for grid_id, _ in grid_rows}
-    community_ids = given_communities | {community_id for _, community_id in grid_rows}
-    area = set(db.session.scalars(select(Grid.id).where(Grid.community_id.in_(community_ids))))
+    given = db.session.execute(select(UserScope.community_id, UserScope.grid_id).where(UserScope.user_id == uid)).all()
+    given_communities = {community_id for community_id, _ in given if community_id is not None}
+    given_grids = sorted({grid_id for _, grid_id in given if grid_id is not None})
+    kept = or_(Grid.id.in_(given_grids), Grid.manager_id == uid, Grid.supervisor_id == uid)
+    # Every grid of the communities the user works in, and whether it is one of theirs.
+    grid_rows = db.session.execute(select(Grid.id, Grid.community_id, kept).where(or_(
+        Grid.community_id.in_(sorted(given_communities)),
+        Grid.community_id.in_(select(Grid.community_id).where(kept).scalar_subquery())))).all()
+    grid_ids = {grid_id for grid_id, community_id, own in grid_rows if own or community_id in given_communities}
+    community_ids = given_communities | {community_id for _, community_id, _ in grid_rows}
+    area = {grid_id for grid_id, _, _ in grid_rows}
     return Scope(False, frozenset(community_ids), frozenset(grid_ids), frozenset(area),
                  frozenset(given_communities))
 
