@@ -81,6 +81,8 @@ class Voucher(Model):
         CheckConstraint(f"status IN ({_codes(VOUCHER_STATUS)})", name="ck_voucher_status"),
         CheckConstraint("amount_fen >= 0", name="ck_voucher_amount"),
         Index("ix_voucher_community_status", "community_id", "status"),
+        # A grid's list in its order (key last): PostgreSQL reads a grid's first page from it.
+        Index("ix_voucher_grid_page", "grid_id", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(20), unique=True)  # given when posted
@@ -90,7 +92,7 @@ class Voucher(Model):
     dated: Mapped[dt.date] = mapped_column(Date)
     donor_id: Mapped[int | None] = mapped_column(ForeignKey("donor.id"), index=True)
     household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
-    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"), index=True)  # the household's
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"))  # the household's
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"), index=True)
     amount_fen: Mapped[int] = mapped_column(Integer, default=0)  # money, in or out by kind
     note: Mapped[str | None] = mapped_column(Text)
@@ -129,6 +131,8 @@ class StockMove(Model):
     __table_args__ = (
         CheckConstraint("quantity <> 0", name="ck_stock_move_quantity"),
         Index("ix_stock_move_item_date", "item_id", "moved_on", "id"),
+        # A grid's list in its order (key last): PostgreSQL reads a grid's first page from it.
+        Index("ix_stock_move_grid_page", "grid_id", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     voucher_id: Mapped[int] = mapped_column(ForeignKey("aid_voucher.id"), index=True)
@@ -138,7 +142,7 @@ class StockMove(Model):
     quantity: Mapped[int] = mapped_column(Integer)
     moved_on: Mapped[dt.date] = mapped_column(Date)
     household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
-    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"), index=True)
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"))
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"), index=True)
     donor_id: Mapped[int | None] = mapped_column(ForeignKey("donor.id"), index=True)
 
@@ -152,7 +156,8 @@ class FundEntry(Model):
     """Append-only. Money in (+) or out (−) of the mutual-aid fund; a posted voucher's amount."""
 
     __tablename__ = "aid_fund_entry"
-    __table_args__ = (CheckConstraint("amount_fen <> 0", name="ck_fund_entry_amount"),)
+    __table_args__ = (CheckConstraint("amount_fen <> 0", name="ck_fund_entry_amount"),
+                      Index("ix_fund_entry_grid_page", "grid_id", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     voucher_id: Mapped[int] = mapped_column(ForeignKey("aid_voucher.id"), index=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
@@ -160,7 +165,7 @@ class FundEntry(Model):
     amount_fen: Mapped[int] = mapped_column(Integer)
     entry_on: Mapped[dt.date] = mapped_column(Date, index=True)
     household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
-    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"), index=True)
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"))
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"), index=True)
     donor_id: Mapped[int | None] = mapped_column(ForeignKey("donor.id"), index=True)
 

@@ -47,6 +47,8 @@ class Case(Model):
         CheckConstraint(f"priority IN ({_codes(CASE_PRIORITY)})", name="ck_case_priority"),
         CheckConstraint("satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5", name="ck_case_satisfaction"),
         Index("ix_case_grid_stage_due", "grid_id", "stage", "due_on"),
+        # A grid's list in its order (key last): PostgreSQL reads a grid's first page from it.
+        Index("ix_case_grid_page", "grid_id", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)  # 2026-000123
@@ -56,7 +58,7 @@ class Case(Model):
     description: Mapped[str | None] = mapped_column(Text)
     category_id: Mapped[int] = mapped_column(ForeignKey("case_category.id"), index=True)
     source: Mapped[str] = mapped_column(String(20))
-    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), index=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))
     location = mapped_column(Geometry("POINT", srid=SRID, spatial_index=True), nullable=True)
     address: Mapped[str | None] = mapped_column(String(200))
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id", ondelete="SET NULL"), index=True)

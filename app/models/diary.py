@@ -26,10 +26,10 @@ class DiaryEntry(Model):
     __tablename__ = "diary_entry"
     __table_args__ = (
         CheckConstraint(f"category IN ({_codes(DIARY_CATEGORY)})", name="ck_diary_category"),
-        Index("ix_diary_grid_date", "grid_id", "entry_on"),
+        Index("ix_diary_grid_date", "grid_id", "entry_on", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), index=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))
     entry_on: Mapped[dt.date] = mapped_column(Date, index=True)
     category: Mapped[str] = mapped_column(String(20), index=True)
     content: Mapped[str] = mapped_column(Text)
@@ -52,11 +52,12 @@ class DiaryEntry(Model):
 class Visit(Model):
     __tablename__ = "visit"
     __table_args__ = (CheckConstraint(f"purpose IN ({_codes(VISIT_PURPOSE)})", name="ck_visit_purpose"),
-                      Index("ix_visit_household_purpose_date", "household_id", "purpose", "visited_on"))
+                      Index("ix_visit_household_purpose_date", "household_id", "purpose", "visited_on"),
+                      Index("ix_visit_grid_date", "grid_id", "visited_on", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     visited_on: Mapped[dt.date] = mapped_column(Date, index=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
-    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), index=True)  # the household's, on flush
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))  # the household's, on flush
     purpose: Mapped[str] = mapped_column(String(20))
     visitors: Mapped[str] = mapped_column(String(200))
     notes: Mapped[str | None] = mapped_column(Text)

@@ -102,10 +102,12 @@ class Household(Model):
         CheckConstraint(f"residence_type IN ({_codes(RESIDENCE_TYPE)})", name="ck_household_residence"),
         Index("ix_household_grid_care", "grid_id", "low_income", "disability",
               "elderly_alone", "extreme_hardship"),
+        # A grid's list in its order (key last): PostgreSQL reads a grid's first page from it.
+        Index("ix_household_grid_page", "grid_id", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     building_id: Mapped[int] = mapped_column(ForeignKey("building.id"), index=True)
-    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), index=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))
     unit: Mapped[str] = mapped_column(String(10))
     room: Mapped[str] = mapped_column(String(10))
     phone: Mapped[str | None] = mapped_column(String(20))
@@ -145,11 +147,13 @@ class Resident(Model):
         Index("uq_resident_household_head", "household_id", unique=True,
               sqlite_where=HEAD_ONLY, postgresql_where=HEAD_ONLY),
         Index("ix_resident_grid_political", "grid_id", "political_status"),
+        # A grid's list in its order (key last): PostgreSQL reads a grid's first page from it.
+        Index("ix_resident_grid_page", "grid_id", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
     building_id: Mapped[int] = mapped_column(ForeignKey("building.id"), index=True)
-    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), index=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))
     name: Mapped[str] = mapped_column(String(50), index=True)
     gender: Mapped[str] = mapped_column(String(10))
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
