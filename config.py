@@ -82,3 +82,7 @@ JWT_REFRESH_TOKEN_EXPIRES = dt.timedelta(days=int(os.environ.get("GRID_JWT_REFRE
 # Registry lists stay short; every list is paged.
 FAB_API_MAX_PAGE_SIZE = 100
 PORT = int(os.environ.get("PORT", "8080"))
+
+# Lists count their rows exactly up to this many; beyond, PostgreSQL's estimate is shown as one
+# (an exact count of a district's 900k residents costs more than the page).
+GRID_EXACT_COUNT_UP_TO = int(os.environ.get("GRID_EXACT_COUNT_UP_TO", "20000"))

@@ -71,6 +71,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         appbuilder.init_app(app, db.session)
         from .views import register_views
         register_views(appbuilder)
+        from .views.listing import register_template_filters
+        register_template_filters(app)
         from .views.vendor import vendor
         app.register_blueprint(vendor)
     _harden(app)

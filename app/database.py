@@ -97,6 +97,10 @@ def configure(app) -> None:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
     else:
         options.setdefault("pool_pre_ping", True)
+        # Per connection: no JIT (compiling a district-wide plan took 100-300 ms, never repaid by a
+        # page's short queries); a plan for each query's own values (a generic plan chosen for
+        # "grid = $1 … ORDER BY id LIMIT 25" may walk the whole district's key for a small grid).
+        options.setdefault("connect_args", {"options": "-c jit=off -c plan_cache_mode=force_custom_plan"})
 
 
 def install_listeners(engine: Engine, library: str) -> None:

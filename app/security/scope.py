@@ -16,7 +16,8 @@ from flask import g, has_request_context, request
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, event, exists, inspect, or_, select
+from sqlalchemy import Integer, and_, any_, event, exists, func, inspect, literal, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -33,6 +34,10 @@ class Scope:
     grid_ids: frozenset[int] = frozenset()  # level "grid"
     area_grid_ids: frozenset[int] = frozenset()  # level "community"
     whole_community_ids: frozenset[int] = frozenset()  # given whole: community-wide records too
+    # How many grids and communities there are: a scope holding them all (a district's office)
+    # needs no list of them in its queries (see ``among``).
+    grid_total: int = -1
+    community_total: int = -1
 
     def grids(self, level: str) -> list[int]:
         return sorted(self.grid_ids if level == "grid" else self.area_grid_ids)
@@ -60,13 +65,15 @@ def for_user(user) -> Scope:
     kept = or_(Grid.id.in_(given_grids), Grid.manager_id == uid, Grid.supervisor_id == uid)
     # Every grid of the communities the user works in, and whether it is one of theirs.
     grid_rows = db.session.execute(select(Grid.id, Grid.community_id, kept).where(or_(
-        Grid.community_id.in_(sorted(given_communities)),
+        among(Grid.community_id, given_communities),
         Grid.community_id.in_(select(Grid.community_id).where(kept).scalar_subquery())))).all()
     grid_ids = {grid_id for grid_id, community_id, own in grid_rows if own or community_id in given_communities}
     community_ids = given_communities | {community_id for _, community_id, _ in grid_rows}
     area = {grid_id for grid_id, _, _ in grid_rows}
+    grid_total, community_total = db.session.execute(
+        select(select(func.count(Grid.id)).scalar_subquery(), select(func.count(Community.id)).scalar_subquery())).one()
     return Scope(False, frozenset(community_ids), frozenset(grid_ids), frozenset(area),
-                 frozenset(given_communities))
+                 frozenset(given_communities), grid_total, community_total)
 
 
 def current() -> Scope:
@@ -79,11 +86,24 @@ def current() -> Scope:
     return request.environ["grid.scope"]
 
 
+def among(column, ids, total: int = -1):
+    """``column IN ids``. Holding all ``total`` of them, no list at all (the foreign key keeps the
+    column to them): cheaper, and PostgreSQL's estimate of a 606-value list assumes overlap and
+    undercounts a district by a third. On PostgreSQL one array parameter (``= ANY``): 606 grids as
+    606 parameters cost 3 ms a query to send and plan, as one array under 1 ms."""
+    if total >= 0 and len(ids) == total:
+        return column.is_not(None)
+    ids = sorted(ids)
+    if db.engine.dialect.name == "postgresql":
+        return column == any_(literal(ids, ARRAY(Integer)))
+    return column.in_(ids)
+
+
 def _given_inside(scope: Scope, user_id):
     """``user_id`` was given a grid or community inside my communities."""
     return exists().where(UserScope.user_id == user_id, or_(
-        UserScope.grid_id.in_(sorted(scope.area_grid_ids)),
-        UserScope.community_id.in_(sorted(scope.community_ids))))
+        among(UserScope.grid_id, scope.area_grid_ids, scope.grid_total),
+        among(UserScope.community_id, scope.community_ids, scope.community_total)))
 
 
 def _user_clause(scope: Scope, level: str):
@@ -93,7 +113,7 @@ def _user_clause(scope: Scope, level: str):
 
 def _audit_clause(scope: Scope, level: str):
     """My communities' records, and the sign-ins and exports of people working in them."""
-    return or_(AuditEntry.community_id.in_(sorted(scope.community_ids)),
+    return or_(among(AuditEntry.community_id, scope.community_ids),  # not a foreign key: always listed
                and_(AuditEntry.community_id.is_(None), _given_inside(scope, AuditEntry.user_id)))
 
 
@@ -101,8 +121,8 @@ def _ledger(model):
     """Aid records of a household's grid, or of the whole station (no grid: donations, purchases),
     which only users given the whole community see."""
     def clause(scope: Scope, level: str):
-        return or_(model.grid_id.in_(scope.grids(level)),
-                   and_(model.grid_id.is_(None), model.community_id.in_(sorted(scope.whole_community_ids))))
+        return or_(among(model.grid_id, scope.grids(level), scope.grid_total), and_(
+            model.grid_id.is_(None), among(model.community_id, scope.whole_community_ids, scope.community_total)))
     return clause
 
 
@@ -111,33 +131,33 @@ def _community_wide(model):
     decided, an opinion about the community), which everyone working in the community reads;
     writing those needs the whole community (see ``_write_targets``)."""
     def clause(scope: Scope, level: str):
-        return or_(model.grid_id.in_(scope.grids(level)),
-                   and_(model.grid_id.is_(None), model.community_id.in_(sorted(scope.community_ids))))
+        return or_(among(model.grid_id, scope.grids(level), scope.grid_total), and_(
+            model.grid_id.is_(None), among(model.community_id, scope.community_ids, scope.community_total)))
     return clause
 
 
 def _by_grid(model):
-    return lambda scope, level: model.grid_id.in_(scope.grids(level))
+    return lambda scope, level: among(model.grid_id, scope.grids(level), scope.grid_total)
 
 
 def _by_community(model):
-    return lambda scope, level: model.community_id.in_(sorted(scope.community_ids))
+    return lambda scope, level: among(model.community_id, scope.community_ids, scope.community_total)
 
 
 _LINKS = {
-    Community: lambda scope, level: Community.id.in_(sorted(scope.community_ids)),
-    Grid: lambda scope, level: (Grid.community_id.in_(sorted(scope.community_ids)) if level == "community"
-                                else Grid.id.in_(sorted(scope.grid_ids))),
-    UserScope: lambda scope, level: or_(UserScope.grid_id.in_(sorted(scope.area_grid_ids)),
-                                        UserScope.community_id.in_(sorted(scope.community_ids))),
+    Community: lambda scope, level: among(Community.id, scope.community_ids, scope.community_total),
+    Grid: lambda scope, level: (among(Grid.community_id, scope.community_ids, scope.community_total)
+                                if level == "community" else among(Grid.id, scope.grid_ids, scope.grid_total)),
+    UserScope: lambda scope, level: or_(among(UserScope.grid_id, scope.area_grid_ids, scope.grid_total),
+                                        among(UserScope.community_id, scope.community_ids, scope.community_total)),
     User: _user_clause,
     AuditEntry: _audit_clause,
     Voucher: _ledger(Voucher),
     GroupFeedback: _ledger(GroupFeedback),
     # Activities are the community's (not personal): every user of the community reads them.
-    Activity: lambda scope, level: Activity.community_id.in_(sorted(scope.community_ids)),
+    Activity: lambda scope, level: among(Activity.community_id, scope.community_ids, scope.community_total),
     Attendance: lambda scope, level: Attendance.activity_id.in_(
-        select(Activity.id).where(Activity.community_id.in_(sorted(scope.community_ids)))),
+        select(Activity.id).where(among(Activity.community_id, scope.community_ids, scope.community_total))),
     StockMove: _ledger(StockMove),
     FundEntry: _ledger(FundEntry),
     # Part 三 of the report. A supervisor, a contact household, a card handed over: their grid's (a
@@ -165,9 +185,9 @@ def clause(model, level: str = "grid", scope: Scope | None = None):
     if model in _LINKS:
         return _LINKS[model](scope, level)
     if hasattr(model, "grid_id"):
-        return model.grid_id.in_(scope.grids(level))
+        return among(model.grid_id, scope.grids(level), scope.grid_total)
     if hasattr(model, "community_id"):
-        return model.community_id.in_(sorted(scope.community_ids))
+        return among(model.community_id, scope.community_ids, scope.community_total)
     raise TypeError(f"{model.__name__} has no grid scope: add it to app.security.scope")
 
 

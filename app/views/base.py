@@ -12,14 +12,9 @@ from __future__ import annotations
 from flask import abort, request, url_for
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
-from geoalchemy2 import Geometry
-from sqlalchemy import func
-from sqlalchemy.orm import ColumnProperty, RelationshipProperty, selectinload, undefer
 
-from ..models import labels
 from ..security import privacy
 from ..security.access import may
 from ..security.scope import ScopeFilter
@@ -27,6 +22,7 @@ from ..services import words
 from ..services.lookup import LOOKUPS
 from . import exporting, formatters as fmt
 from .fields import PickerField
+from .listing import ListInterface, list_loads
 
 
 class WordFilter(BaseFilter):
@@ -36,73 +32,6 @@ class WordFilter(BaseFilter):
 
     def apply(self, query, value):
         return query.filter(words.matches(getattr(self.model, self.column_name), value))
-
-
-class ListInterface(SQLAInterface):
-    """FAB's interface, for the speed of a list page at a district's scale:
-    - the rows shown load their relations in one query each (not one per row and relation), and
-      no geometry a list does not show;
-    - the count is a plain COUNT of the filtered rows (FAB counts over a subquery), and none at all
-      when the first page already holds every row;
-    - a filter's related row is read once per request (FAB reads it again for every use)."""
-
-    def __init__(self, obj, session=None, loads=()):
-        super().__init__(obj, session)
-        self.loads = list(loads)
-
-    def apply_all(self, query, filters=None, order_column="", order_direction="", page=None, page_size=None,
-                  *args, **kwargs):
-        query = super().apply_all(query, filters, order_column, order_direction, page, page_size, *args, **kwargs)
-        # A page of a list (the export selects its own columns and takes no loader options).
-        return query.options(*self.loads) if page_size and self.loads else query
-
-    def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
-              select_columns=None, outer_default_load=False):
-        joins = any("." in (flt.column_name or "") for flt in (filters.filters if filters else []))
-        if not page_size or select_columns or joins:  # not a list page, or filters FAB joins for
-            return super().query(filters, order_column, order_direction, page, page_size, select_columns,
-                                 outer_default_load)
-        rows = self.apply_all(self.session.query(self.obj), filters, order_column, order_direction, page,
-                              page_size).all()
-        if not page and len(rows) < page_size:
-            return len(rows), rows
-        return self.count(filters), rows
-
-    def count(self, filters=None) -> int:
-        query = self.session.query(func.count()).select_from(self.obj)
-        return self.apply_filters(query, self.get_inner_filters(filters)).scalar()
-
-    def get_related_obj(self, col_name, value):
-        model = self.get_related_model(col_name)
-        try:  # the URL's "66" is the key 66: then the session's identity map knows it
-            key = model.__mapper__.primary_key[0].type.python_type(value)
-        except (TypeError, ValueError, NotImplementedError):
-            return super().get_related_obj(col_name, value)
-        return self.session.get(model, key)
-
-
-def _without_geometry(load, model):
-    """``load`` leaving ``model``'s geometry columns unread (read if ever asked for)."""
-    shapes = [column.key for column in model.__mapper__.column_attrs
-              if isinstance(column.columns[0].type, Geometry)]
-    return load.defer(*[getattr(model, key) for key in shapes]) if shapes else load
-
-
-def _list_loads(model, columns):
-    """selectin loads of the many-to-one relations among ``columns`` (and what their labels read),
-    without their geometry; deferred computed columns among them loaded with the rows."""
-    loads = []
-    for column in columns:
-        prop = getattr(getattr(model, column, None), "property", None)
-        if isinstance(prop, ColumnProperty) and prop.deferred:
-            loads.append(undefer(getattr(model, column)))
-        elif isinstance(prop, RelationshipProperty) and not prop.uselist:
-            target = prop.mapper.class_
-            load = _without_geometry(selectinload(getattr(model, column)), target)
-            needs = [getattr(target, need) for need in labels.NEEDS.get(target, ())]
-            loads += [_without_geometry(selectinload(getattr(model, column)).selectinload(need),
-                                        need.property.mapper.class_) for need in needs] + [load]
-    return loads
 
 
 class ScopedView(ModelView):
@@ -122,7 +51,8 @@ class ScopedView(ModelView):
         # A view's own formatter never replaces a mask.
         self.formatters_columns = {**formatters, **(self.formatters_columns or {}), **masks}
         self.datamodel = ListInterface(self.datamodel.obj, self.datamodel.session,
-                                       _list_loads(self.datamodel.obj, self.list_columns or []))
+                                       list_loads(self.datamodel.obj, self.list_columns or []),
+                                       view_name=type(self).__name__)
         super().__init__(**kwargs)
 
     # -- rows only through the scope ----------------------------------------------------------

@@ -1,0 +1,239 @@
+"""List pages at a district's scale: FAB's SQLAlchemy interface with its page and count made cheap.
+
+- The rows shown load their relations in one query each (not one per row and relation), and no
+  geometry a list does not show.
+- Deep pages by keyset: the pagination links carry the page they leave from and its first and last
+  keys (``anchor_<View>``), so the next, previous and nearby pages, and the last one, are an index
+  range read (``(order, key) > (boundary)``) instead of an OFFSET through every row before them. A
+  page number without an anchor (typed, bookmarked) still works, by OFFSET.
+- The count is a plain COUNT of the filtered rows (FAB counts over a subquery), none at all when
+  the first page holds every row, and on PostgreSQL the planner's estimate, shown as approximate,
+  once the exact count passes ``GRID_EXACT_COUNT_UP_TO`` rows (counting 900k rows costs more than the page).
+- A filter's related row comes through the session's identity map (FAB reads it again per use).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, request, url_for
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from geoalchemy2 import Geometry
+from sqlalchemy import asc, desc, func, literal, select, tuple_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ClauseElement, Executable
+from sqlalchemy.orm import ColumnProperty, RelationshipProperty, selectinload, undefer
+
+from ..models import labels
+
+KEYSET_REACH = 10  # pages from an anchor read by keyset; a farther jump is an OFFSET
+END = "end"
+
+
+class Explain(Executable, ClauseElement):
+    """PostgreSQL's plan of a statement, as JSON (SQLAlchemy's documented recipe for new SQL)."""
+
+    inherit_cache = False
+
+    def __init__(self, statement):
+        self.statement = statement
+
+
+@compiles(Explain, "postgresql")
+def _explain(element, compiler, **kwargs):
+    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kwargs)
+
+
+class Estimate(int):
+    """A row count from the planner's statistics, not from counting."""
+
+    approximate = True
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a pagination link was made: page, its first and last keys, page size and order."""
+
+    page: int | None  # None: the list's end
+    first: int | None
+    last: int | None
+    size: int
+    order: str
+
+    def encode(self) -> str:
+        return ".".join(str(part) for part in (END if self.page is None else self.page, self.first or 0,
+                                               self.last or 0, self.size, self.order))
+
+    @classmethod
+    def decode(cls, text: str) -> Anchor | None:
+        try:
+            page, first, last, size, order = text.split(".", 4)
+            return cls(None if page == END else int(page), int(first), int(last), int(size), order)
+        except ValueError:
+            return None
+
+
+def _order_key(order_column: str, order_direction: str) -> str:
+    return f"{order_column}-{order_direction}"
+
+
+def link_page(page: int, view_name: str, current: int, pks: list, size: int, end: bool = False) -> str:
+    """The URL of page ``page`` of the list shown, anchored on the page shown (``current``)."""
+    args = request.args.copy()
+    args[f"page_{view_name}"] = page
+    order = _order_key(*_request_order(view_name))
+    if end:
+        args[f"anchor_{view_name}"] = Anchor(None, None, None, size, order).encode()
+    elif pks and all(isinstance(pk, int) for pk in (pks[0], pks[-1])):
+        args[f"anchor_{view_name}"] = Anchor(current, pks[0], pks[-1], size, order).encode()
+    else:
+        args.pop(f"anchor_{view_name}", None)
+    return url_for(request.endpoint, **{**request.view_args, **args.to_dict()})
+
+
+def _request_order(view_name: str) -> tuple[str, str]:
+    column = request.args.get(f"_oc_{view_name}", "")
+    return column, request.args.get(f"_od_{view_name}", "") if column else ""
+
+
+class ListInterface(SQLAInterface):
+    def __init__(self, obj, session=None, loads=(), view_name: str = ""):
+        super().__init__(obj, session)
+        self.loads = list(loads)
+        self.view_name = view_name
+
+    def apply_all(self, query, filters=None, order_column="", order_direction="", page=None, page_size=None,
+                  *args, **kwargs):
+        query = super().apply_all(query, filters, order_column, order_direction, page, page_size, *args, **kwargs)
+        # A page of a list (the export selects its own columns and takes no loader options).
+        return query.options(*self.loads) if page_size and self.loads else query
+
+    def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
+              select_columns=None, outer_default_load=False):
+        joins = any("." in (flt.column_name or "") for flt in (filters.filters if filters else []))
+        if not page_size or select_columns or joins:  # not a list page, or filters FAB joins for
+            return super().query(filters, order_column, order_direction, page, page_size, select_columns,
+                                 outer_default_load)
+        page = page or 0
+        anchor = self._anchor(order_column, order_direction, page, page_size)
+        count = None
+        if anchor is not None and anchor.page is None:  # the end: the last rows, in reverse
+            count = self.count(filters)
+            on_last_page = count - (max(count - 1, 0) // page_size) * page_size
+            rows = self._keyset_rows(filters, order_column, order_direction, None, reverse=True, offset=0,
+                                     limit=page_size if getattr(count, "approximate", False) else on_last_page)
+        elif anchor is not None:
+            rows = self._anchored_rows(filters, order_column, order_direction, anchor, page, page_size)
+        else:
+            rows = None
+        if rows is None:
+            rows = self.apply_all(self.session.query(self.obj), filters, order_column, order_direction, page,
+                                  page_size).all()
+        if count is None:
+            count = len(rows) if not page and len(rows) < page_size else self.count(filters)
+        return count, rows
+
+    # -- keyset --------------------------------------------------------------------------------------
+    def _anchor(self, order_column, order_direction, page, page_size) -> Anchor | None:
+        """The request's anchor, if it fits this request (same order and size, near enough) and the
+        order allows a keyset (a column without NULLs, then the key)."""
+        anchor = Anchor.decode(request.args.get(f"anchor_{self.view_name}", "")) if self.view_name else None
+        if anchor is None or anchor.size != page_size:
+            return None
+        if anchor.order != _order_key(*_request_order(self.view_name)):
+            return None
+        if anchor.page is not None and (not anchor.first or abs(page - anchor.page) > KEYSET_REACH):
+            return None
+        return anchor if self._keyset_column(order_column) is not None else None
+
+    def _keyset_column(self, order_column):
+        column = getattr(self.obj, order_column, None) if order_column and "." not in order_column else None
+        prop = getattr(column, "property", None)
+        if not isinstance(prop, ColumnProperty) or len(prop.columns) != 1:
+            return None
+        table_column = prop.columns[0]
+        if getattr(table_column, "table", None) is not self.obj.__table__ or table_column.nullable:
+            return None
+        return column
+
+    def _anchored_rows(self, filters, order_column, order_direction, anchor, page, page_size):
+        if page > anchor.page:
+            return self._keyset_rows(filters, order_column, order_direction, anchor.last, reverse=False,
+                                     offset=(page - anchor.page - 1) * page_size, limit=page_size)
+        if page < anchor.page:
+            return self._keyset_rows(filters, order_column, order_direction, anchor.first, reverse=True,
+                                     offset=(anchor.page - page - 1) * page_size, limit=page_size)
+        return self._keyset_rows(filters, order_column, order_direction, anchor.first, reverse=False, offset=0,
+                                 limit=page_size, inclusive=True)
+
+    def _keyset_rows(self, filters, order_column, order_direction, boundary_pk, reverse, offset, limit,
+                     inclusive=False):
+        """``limit`` rows after (or, reverse, before) the row ``boundary_pk`` in the list's order;
+        None when that row is gone (the caller falls back to OFFSET)."""
+        column, pk = self._keyset_column(order_column), self.get_pk()
+        ascending = (order_direction != "desc") != reverse
+        query = self.apply_filters(self.session.query(self.obj), self.get_inner_filters(filters))
+        if boundary_pk is not None:
+            boundary = self.session.execute(select(column).where(pk == boundary_pk)).first()
+            if boundary is None:
+                return None
+            keys = tuple_(column, pk) if column is not pk else pk
+            values = tuple_(literal(boundary[0], column.type), literal(boundary_pk, pk.type)) \
+                if column is not pk else boundary_pk
+            if inclusive:
+                query = query.filter(keys >= values if ascending else keys <= values)
+            else:
+                query = query.filter(keys > values if ascending else keys < values)
+        direction = asc if ascending else desc
+        query = query.order_by(*[direction(c) for c in ((column, pk) if column is not pk else (pk,))])
+        rows = query.offset(offset or None).limit(limit).options(*self.loads).all()
+        return rows[::-1] if reverse else rows
+
+    # -- count ---------------------------------------------------------------------------------------
+    def count(self, filters=None) -> int:
+        inner = self.get_inner_filters(filters)
+        if self.session.get_bind().dialect.name != "postgresql":
+            return self.apply_filters(self.session.query(func.count()).select_from(self.obj), inner).scalar()
+        keys = self.apply_filters(self.session.query(self.get_pk()), inner)
+        up_to = current_app.config["GRID_EXACT_COUNT_UP_TO"]
+        exact = self.session.query(func.count()).select_from(keys.limit(up_to + 1).subquery()).scalar()
+        if exact <= up_to:
+            return exact
+        plan = self.session.execute(Explain(keys.statement)).scalar()
+        return Estimate(max(int(plan[0]["Plan"]["Plan Rows"]), exact))
+
+    def get_related_obj(self, col_name, value):
+        model = self.get_related_model(col_name)
+        try:  # the URL's "66" is the key 66: then the session's identity map knows it
+            key = model.__mapper__.primary_key[0].type.python_type(value)
+        except (TypeError, ValueError, NotImplementedError):
+            return super().get_related_obj(col_name, value)
+        return self.session.get(model, key)
+
+
+def _without_geometry(load, model):
+    """``load`` leaving ``model``'s geometry columns unread (read if ever asked for)."""
+    shapes = [column.key for column in model.__mapper__.column_attrs
+              if isinstance(column.columns[0].type, Geometry)]
+    return load.defer(*[getattr(model, key) for key in shapes]) if shapes else load
+
+
+def list_loads(model, columns):
+    """selectin loads of the many-to-one relations among ``columns`` (and what their labels read),
+    without their geometry; deferred computed columns among them loaded with the rows."""
+    loads = []
+    for column in columns:
+        prop = getattr(getattr(model, column, None), "property", None)
+        if isinstance(prop, ColumnProperty) and prop.deferred:
+            loads.append(undefer(getattr(model, column)))
+        elif isinstance(prop, RelationshipProperty) and not prop.uselist:
+            target = prop.mapper.class_
+            load = _without_geometry(selectinload(getattr(model, column)), target)
+            needs = [getattr(target, need) for need in labels.NEEDS.get(target, ())]
+            loads += [_without_geometry(selectinload(getattr(model, column)).selectinload(need),
+                                        need.property.mapper.class_) for need in needs] + [load]
+    return loads
+
+
+def register_template_filters(app) -> None:
+    app.add_template_filter(lambda page, view_name, current, pks, size, end=False:
+                            link_page(page, view_name, current or 0, list(pks or []), size, end), "grid_link_page")
