@@ -130,6 +130,10 @@ def test_sla_is_computed_around_its_boundaries(app, days, stage, state):
     db.session.commit()
     assert reload(case).sla == state
     assert case.id in db.session.scalars(select(Case.id).where(Case.sla == state)).all()
+    # The list's filter reads the same cases through conditions an index serves.
+    from app.models.cases import sla_where
+    assert set(db.session.scalars(select(Case.id).where(sla_where(state)))) == \
+        set(db.session.scalars(select(Case.id).where(Case.sla == state)))
 
 
 def test_the_list_marks_and_filters_overdue_cases(secretary_client):

@@ -16,7 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, request, url_for
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
 from geoalchemy2 import Geometry
 from sqlalchemy import asc, desc, func, literal, select, tuple_
 from sqlalchemy.ext.compiler import compiles
@@ -95,7 +98,27 @@ def _request_order(view_name: str) -> tuple[str, str]:
     return column, request.args.get(f"_od_{view_name}", "") if column else ""
 
 
+class StateFilter(BaseFilter):
+    """A computed state column (``info={"where": conditions_of_state}``) equal to a state, through
+    its model's conditions, which an index can serve (the computed column itself cannot)."""
+
+    name = _l("Equal to")
+    arg_name = "eq"
+
+    def apply(self, query, value):
+        return query.filter(getattr(self.model, self.column_name).info["where"](value))
+
+
+class FilterConverter(SQLAFilterConverter):
+    def convert(self, col_name):
+        if "where" in getattr(getattr(self.datamodel.obj, col_name, None), "info", {}):
+            return [StateFilter(col_name, self.datamodel)]
+        return super().convert(col_name)
+
+
 class ListInterface(SQLAInterface):
+    filter_converter_class = FilterConverter
+
     def __init__(self, obj, session=None, loads=(), view_name: str = ""):
         super().__init__(obj, session)
         self.loads = list(loads)

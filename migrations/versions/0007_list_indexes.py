@@ -1,4 +1,4 @@
-"""list indexes: a grid's rows in the list's order, key last (issue 12)
+"""list indexes: a grid's rows in the list's order, key last; open cases by deadline (issue 12)
 
 PostgreSQL keeps a one-column index's equal keys in heap order, not key order: for "grid 606's
 residents, first 25 by id" its planner preferred walking the primary key through the whole
@@ -11,6 +11,7 @@ Revises: 27d1a43f91ac
 Create Date: 2026-11-27 10:45:00
 """
 from alembic import op
+import sqlalchemy as sa
 
 
 revision = '5b0e6c1d2a47'
@@ -32,14 +33,20 @@ CHANGES = [
 ]
 
 
+OPEN = sa.text("stage NOT IN ('closed', 'rejected')")
+
+
 def upgrade():
     for table, old, _old_columns, new, new_columns in CHANGES:
         op.drop_index(old, table_name=table)
         if new:
             op.create_index(new, table, new_columns)
+    # Open cases by deadline: overdue and due-soon lists and counts read a few percent of cases.
+    op.create_index("ix_case_open_due", "case_record", ["due_on"], sqlite_where=OPEN, postgresql_where=OPEN)
 
 
 def downgrade():
+    op.drop_index("ix_case_open_due", table_name="case_record")
     for table, old, old_columns, new, _new_columns in reversed(CHANGES):
         if new:
             op.drop_index(new, table_name=table)
