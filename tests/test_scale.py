@@ -1,6 +1,8 @@
 """The district generator (issue 12): the demo's proportions per community, valid and placed
-data, scoped like the demo, deterministic and idempotent. One test: each community seeded costs
-seconds, so the checks share two."""
+data, scoped like the demo, deterministic and idempotent; and no page whose HTML grows with the
+rows it relates to. One test: each community seeded costs seconds, so the checks share two."""
+import re
+
 from sqlalchemy import func, select, text
 
 from app.extensions import db
@@ -23,7 +25,27 @@ def shape_of(position):
             count(StockMove, StockMove.community_id == community.id) > 8000)
 
 
+def page_sizes(app, client) -> dict[str, int]:
+    """The HTML length of every page of the app (each rule of its URL map answering a GET with
+    HTML, its arguments the demo's first rows: lists, details, forms, dashboards, the map)."""
+    sizes = {}
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint.endswith(("static", ".download")) or \
+                rule.rule.startswith("/api/"):
+            continue  # files, the API (JSON), and FAB's file download (its user screens; no files here)
+        path = rule.rule
+        for argument in rule.arguments:
+            path = re.sub(rf"<(?:[^:<>]+:)?{argument}>", "1", path)
+        # Five rows a list page: lists of a few rows (grids, categories) fill their page either way.
+        response = client.get(path, query_string={f"psize_{rule.endpoint.split('.')[0]}": 5})
+        if response.status_code == 200 and response.mimetype == "text/html":
+            sizes[path] = len(response.data)
+    return sizes
+
+
 def test_a_district_shaped_like_the_demo_valid_placed_scoped_and_idempotent(app, client_as):
+    admin = client_as("admin")  # everything in scope: the seeded community's rows too
+    pages_before = page_sizes(app, admin)
     before = count(Resident)
     report = seed_scale(1, accounts=True)
     assert report.communities == 1 and report.rows > 30_000
@@ -56,3 +78,11 @@ def test_a_district_shaped_like_the_demo_valid_placed_scoped_and_idempotent(app,
     assert manager.get(f"/residentview/show/{theirs}").status_code == 200
     demo_resident = db.session.scalars(select(Resident.id).where(Resident.grid_id == 1)).first()
     assert manager.get(f"/residentview/show/{demo_resident}").status_code == 404
+
+    # No page's HTML grows with the rows it relates to (46k more of them now: an option per
+    # household or a line per resident would add megabytes); counts and page links may lengthen.
+    pages_after = page_sizes(app, admin)
+    assert len(pages_before) > 100 and pages_before.keys() == pages_after.keys()
+    grown = {path: (pages_before[path], size) for path, size in pages_after.items()
+             if size > pages_before[path] * 1.3 + 3000}
+    assert not grown, grown
