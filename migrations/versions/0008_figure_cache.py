@@ -1,5 +1,6 @@
 """data versions and the figure cache: the dashboard's parts kept in the database between
-requests, valid while the tables they were counted from are at the same version (issue 12)
+requests, valid while the tables they were counted from are at the same version; residents by
+grid and birth date, for the dashboard's age bands (issue 12)
 
 Revision ID: 9c4e2f7a1b30
 Revises: 5b0e6c1d2a47
@@ -28,8 +29,10 @@ def upgrade():
     sa.Column('payload', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('key')
     )
+    op.create_index('ix_resident_grid_birth', 'resident', ['grid_id', 'birth_date'])
 
 
 def downgrade():
+    op.drop_index('ix_resident_grid_birth', table_name='resident')
     op.drop_table('figure_cache')
     op.drop_table('data_version')
