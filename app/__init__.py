@@ -64,7 +64,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         database.install_listeners(db.engine, app.config["SPATIALITE_LIBRARY_PATH"])
         from .security.manager import GridSecurityManager
-        from .services import audit, photos, words  # noqa: F401  (audit, photo-file, word-index listeners)
+        # Listeners: audit log, data versions, photo files, word index.
+        from .services import audit, freshness, photos, words  # noqa: F401
         from .views.dashboard import GridIndexView
         appbuilder = AppBuilder(base_template="grid/base.html", security_manager_class=GridSecurityManager,
                                 indexview=GridIndexView)

@@ -36,6 +36,7 @@ def grow_residents(app, residents: int) -> int:
     from app.database import refresh_statistics
     from app.extensions import db
     from app.models import Resident
+    from app.services import freshness
 
     with app.app_context():
         columns = ("household_id, building_id, grid_id, name, gender, birth_date, phone, relation_to_head, "
@@ -45,6 +46,7 @@ def grow_residents(app, residents: int) -> int:
                 f"INSERT INTO resident ({columns}) SELECT household_id, building_id, grid_id, name, gender, "
                 f"birth_date, phone, 'other', political_status, party_branch, party_joined_on, party_flow, note "
                 f"FROM resident ORDER BY id LIMIT :n"), {"n": min(count, residents - count)})
+            freshness.changed(db.session, "resident")  # raw SQL: say what it wrote
             db.session.commit()
         refresh_statistics(db.session)
     return count

@@ -29,6 +29,7 @@ from app.extensions import db
 from app.models import (Activity, AidItem, Attendance, Building, Campaign, Case, CaseCategory, CaseEvent, Community,
                         DiaryEntry, Donor, Facility, FundEntry, Grid, Household, NumberSeries, Resident, StockMove,
                         Team, UserScope, Visit, Volunteer, Voucher, VoucherLine)
+from app.services import freshness
 from app.services.words import index_text
 
 from .cases import CATEGORIES, RESOLUTIONS, TITLES
@@ -409,6 +410,7 @@ def seed_scale(communities: int, accounts: bool = False, progress=None) -> Repor
                 report.rows += _insert(session, model, rows[model])
         _save_series(session, "case", case_series)
         move_id_sequences(session, ORDER)
+        freshness.changed(session)  # COPY and connection-level inserts: the session did not see them
         session.commit()
         report.communities += 1
         if progress:

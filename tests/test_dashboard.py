@@ -61,15 +61,15 @@ def test_every_linked_figure_opens_its_rows(manager_client, key, route):
 def test_each_chart_equals_a_count_done_another_way(app):
     ages = dashboard.residents_by_grid_and_age()
     assert sum(sum(s["data"]) for s in ages["series"]) == db.session.scalar(select(func.count(Resident.id)))
-    funnel = {row["name"]: row["value"] for row in dashboard.cases_by_stage()["data"]}
+    funnel = {row["name"]: row["value"] for row in dashboard.chart("cases_funnel")["data"]}
     assert sum(funnel.values()) == db.session.scalar(select(func.count(Case.id)))
-    types = sum(row["value"] for row in dashboard.households_by_type()["data"])
+    types = sum(row["value"] for row in dashboard.chart("households_by_type")["data"])
     assert types == db.session.scalar(select(func.count(Household.id)))
-    care = dashboard.households_by_care_tag()["series"][0]["data"]
+    care = dashboard.chart("households_by_care")["series"][0]["data"]
     assert care[0] == db.session.scalar(select(func.count(Household.id)).where(Household.low_income.is_(True)))
-    diary = dashboard.diary_per_month(None)
+    diary = dashboard.chart("diary_per_month")
     assert sum(sum(s["data"]) for s in diary["series"]) == db.session.scalar(select(func.count(DiaryEntry.id)))
-    closed = dashboard.sla_compliance()["data"]
+    closed = dashboard.chart("sla")["data"]
     assert sum(row["value"] for row in closed) == db.session.scalar(
         select(func.count(Case.id)).where(Case.stage == "closed"))
 
@@ -104,7 +104,7 @@ def test_the_benchmark_command_prints_both_timings_and_the_ratio(tmp_path):
 
 
 def test_a_month_of_a_chart_opens_that_months_rows(secretary_client):
-    chart = dashboard.diary_per_month(None)
+    chart = dashboard.chart("diary_per_month")
     month, link = chart["x"][-2], chart["links"][-2]
     expected = sum(series["data"][-2] for series in chart["series"])
     assert listed_count(secretary_client.get(link).data.decode()) == expected

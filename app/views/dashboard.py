@@ -38,9 +38,10 @@ class DashboardView(BaseView):
     def show(self):
         period = request.args.get("period", "all")
         period = period if period in dict(PERIODS) else "all"
+        cards, charts = dashboard.page(period)
         return self.render_template(
             "grid/dashboard.html", title=_l("Dashboard"), period=period, periods=PERIODS,
-            cards=dashboard.kpis(period), charts=json.dumps(dashboard.charts(period), ensure_ascii=False))
+            cards=cards, charts=json.dumps(charts, ensure_ascii=False))
 
 
 class MonthlyPackView(BaseView):
