@@ -43,6 +43,7 @@ AUTH_RATE_LIMITED = True
 RATELIMIT_ENABLED = True
 AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "grid")  # apps sharing one Redis count apart
 # Behind HTTPS (GRID_HTTPS=1): Secure cookies, redirects to https and HSTS.
 GRID_HTTPS = os.environ.get("GRID_HTTPS", "0") == "1"
 SESSION_COOKIE_HTTPONLY = True

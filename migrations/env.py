@@ -10,7 +10,8 @@ from geoalchemy2 import alembic_helpers
 from app.database import include_object
 
 config = context.config
-fileConfig(config.config_file_name)
+# Keeps the host's loggers (gunicorn's error and access logs, the app's) alive after a migration.
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 def process_revision_directives(context_, revision, directives):

@@ -8,9 +8,11 @@ managers, password demo123) in demo mode. N=100 gives ≈900k residents, ≈100k
 entries and ≈1M stock moves.
 
 Fast and flat: the demo's registry is built once as a template; each community is a shifted copy
-with its own names and ID numbers, written with Core multi-row inserts and explicit ids in one
-transaction of its own, so memory holds one community whatever N is. Deterministic, and
-idempotent: communities already there are kept, so ``--communities 100`` after 10 adds 90.
+with its own names and ID numbers and explicit ids, written with COPY (PostgreSQL) or Core
+multi-row inserts (SQLite) in one transaction of its own, so memory holds a community per writer
+whatever N is. On PostgreSQL two connections write at once (its foreign-key checks take a core per
+backend). Deterministic, and idempotent: communities already there are kept, so
+``--communities 100`` after 10 adds 90.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from geoalchemy2.elements import WKBElement
 from geoalchemy2.shape import from_shape, to_shape
 from shapely import affinity
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, text, update
 from stdnum.cn import ric
 
 from app.extensions import db
@@ -34,7 +36,7 @@ from app.services.words import index_text
 
 from .cases import CATEGORIES, RESOLUTIONS, TITLES
 from .community import ACTIVITIES, CATEGORY_WEIGHTS, DIARY
-from .demo import COMMUNITY, build_demo, move_id_sequences
+from .demo import COMMUNITY, build_demo
 from .names import HOME_REGION, MIGRANT_REGIONS
 
 NAME = "规模测试{:03d}社区"
@@ -60,7 +62,7 @@ class Report:
 
 @dataclass
 class Ids:
-    """The next free id of each table (one writer: the seed)."""
+    """The next free id of each table, taken in community order by the one thread that makes them."""
 
     next: dict = field(default_factory=dict)
 
@@ -277,33 +279,64 @@ def _volunteers(community_id, grid0, template, ids, rng, rows, today):
                                          hours=hours))
 
 
-def _accounts(position, community_id, grid0, template, rows_users):
-    """(username, first name, last name, role, community id or None, grid id or None) to create."""
+def _accounts(position, community_id, grid0, template, ids, rows, logins, now) -> dict:
+    """Sign-in accounts with their ids taken here (a secretary, a manager per grid, password
+    demo123): {("grid", template grid id): user id}. Each grid names its manager."""
+    from flask_appbuilder.security.sqla.models import User, assoc_user_role
+
     name = NAME.format(position)
-    rows_users.append((f"c{position:03d}-secretary", name, "书记", "secretary", community_id, None))
-    for grid in template.grids:
-        rows_users.append((f"c{position:03d}-grid{grid['id']}", grid["name"], "网格员", "manager", None,
-                           grid0 + grid["id"]))
+    people = [(f"c{position:03d}-secretary", name, "书记", "secretary", community_id, None)]
+    people += [(f"c{position:03d}-grid{grid['id']}", grid["name"], "网格员", "manager", None, grid0 + grid["id"])
+               for grid in template.grids]
+    user0 = ids.take(User, len(people)) - 1
+    role0, scope0 = ids.take(assoc_user_role, len(people)) - 1, ids.take(UserScope, len(people)) - 1
+    made, managers = {}, {}
+    for number, (username, first, last, role, community, grid_id) in enumerate(people, start=1):
+        rows[User].append(dict(id=user0 + number, username=username, first_name=first, last_name=last,
+                               email=f"{username}@scale.invalid", password=logins["password"], active=True,
+                               created_on=now, changed_on=now))
+        rows[assoc_user_role].append(dict(id=role0 + number, user_id=user0 + number, role_id=logins[role]))
+        rows[UserScope].append(dict(id=scope0 + number, user_id=user0 + number, community_id=community,
+                                    grid_id=grid_id))
+        if grid_id is not None:
+            managers[grid_id] = user0 + number
+            made[("grid", int(username.rsplit("grid", 1)[1]))] = user0 + number
+    for grid in rows[Grid]:
+        grid["manager_id"] = managers.get(grid["id"])
+    return made
 
 
-def _insert(session, model, rows) -> int:
+def _logins() -> dict:
+    """The accounts' password hash (hashing is slow by design: once) and role ids."""
+    from flask import current_app
+    from werkzeug.security import generate_password_hash
+
+    from app.security.role_names import MANAGER, SECRETARY
+
+    from .accounts import DEMO_PASSWORD
+
+    sm = current_app.appbuilder.sm
+    return {"password": generate_password_hash(DEMO_PASSWORD), "secretary": sm.find_role(SECRETARY).id,
+            "manager": sm.find_role(MANAGER).id}
+
+
+def _insert(connection, model, rows) -> int:
     """PostgreSQL's COPY, or Core multi-row inserts on SQLite (not the ORM's bulk path, which
     groups and inspects every row)."""
     if not rows:
         return 0
+    table = getattr(model, "__table__", model)
     keys = sorted(set().union(*rows))
-    connection = session.connection()
     if connection.dialect.name == "postgresql":
         columns = ", ".join(f'"{key}"' for key in keys)
         with connection.connection.driver_connection.cursor() as cursor, \
-                cursor.copy(f'COPY "{model.__tablename__}" ({columns}) FROM STDIN') as copy:
+                cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row([_copyable(row.get(key)) for key in keys])
         return len(rows)
     uniform = [row if len(row) == len(keys) else {key: row.get(key) for key in keys} for row in rows]
-    statement = model.__table__.insert()
     for start in range(0, len(uniform), BATCH):
-        connection.execute(statement, uniform[start:start + BATCH])
+        connection.execute(table.insert(), uniform[start:start + BATCH])
     return len(rows)
 
 
@@ -314,53 +347,103 @@ def _copyable(value):
     return value
 
 
-_PASSWORD_HASH: dict[str, str] = {}
-
-
-def _create_accounts(session, accounts) -> dict:
-    """Sign-in accounts (Core inserts, one password hash for all): {("grid", template grid id): user id}."""
-    from flask import current_app
+def _tables(accounts: bool) -> tuple:
+    """Every table written, parents first: accounts before the grids that name their managers,
+    grids before the scopes that point at them."""
+    if not accounts:
+        return ORDER
     from flask_appbuilder.security.sqla.models import User, assoc_user_role
-    from werkzeug.security import generate_password_hash
 
-    from app.security.role_names import MANAGER, SECRETARY
-
-    from .accounts import DEMO_PASSWORD
-
-    sm = current_app.appbuilder.sm
-    roles = {"secretary": sm.find_role(SECRETARY).id, "manager": sm.find_role(MANAGER).id}
-    password = _PASSWORD_HASH.get(DEMO_PASSWORD) or _PASSWORD_HASH.setdefault(
-        DEMO_PASSWORD, generate_password_hash(DEMO_PASSWORD))  # hashing is slow by design: once
-    now = dt.datetime.now()
-    made = {}
-    for username, first, last, role, community_id, grid_id in accounts:
-        user_id = session.execute(insert(User).values(
-            username=username, first_name=first, last_name=last, email=f"{username}@scale.invalid", password=password,
-            active=True, created_on=now, changed_on=now).returning(User.id)).scalar_one()
-        session.execute(insert(assoc_user_role).values(user_id=user_id, role_id=roles[role]))
-        session.execute(insert(UserScope).values(user_id=user_id, community_id=community_id, grid_id=grid_id))
-        if grid_id is not None:
-            session.execute(update(Grid).where(Grid.id == grid_id).values(manager_id=user_id))
-            made[("grid", int(username.rsplit("grid", 1)[1]))] = user_id
-    return made
+    return (User, assoc_user_role, *ORDER[:6], UserScope, *ORDER[6:])
 
 
-def _next_ids(session) -> Ids:
-    return Ids({model: (session.scalar(select(func.max(model.id))) or 0) + 1 for model in ORDER})
+def _next_ids(session, tables) -> Ids:
+    return Ids({model: (session.scalar(select(func.max(getattr(model, "__table__", model).c.id))) or 0) + 1
+                for model in tables})
 
 
 def _series(session, name) -> dict:
     return dict(session.execute(select(NumberSeries.year, NumberSeries.last).where(NumberSeries.series == name)).all())
 
 
-def _save_series(session, name, counters) -> None:
-    known = _series(session, name)
-    for year, last in counters.items():
-        if year in known:
-            session.execute(update(NumberSeries).where(NumberSeries.series == name, NumberSeries.year == year)
-                            .values(last=last))
-        else:
-            session.execute(insert(NumberSeries).values(series=name, year=year, last=last))
+def _save_series(connection, name, counters) -> None:
+    """Each year's last number, never lowered: communities written in parallel commit in any order."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    postgres = connection.dialect.name == "postgresql"
+    upsert = (pg_insert if postgres else sqlite_insert)(NumberSeries)
+    highest = (func.greatest if postgres else func.max)(NumberSeries.last, upsert.excluded.last)
+    for year in sorted(counters):  # one order for every writer: no deadlock between two
+        connection.execute(upsert.values(series=name, year=year, last=counters[year]).on_conflict_do_update(
+            index_elements=[NumberSeries.series, NumberSeries.year], set_={"last": highest}))
+
+
+def _move_sequences(connection, ids: dict) -> None:
+    """PostgreSQL: each id sequence past this community's explicit ids, never back (another writer
+    may have moved it further), one writer at a time."""
+    if connection.dialect.name != "postgresql":
+        return
+    connection.execute(text("SELECT pg_advisory_xact_lock(20261127)"))  # held to the commit
+    for model, next_id in ids.items():
+        connection.execute(text(
+            "SELECT setval(s, greatest(:last, coalesce(pg_sequence_last_value(s), 1))) "
+            "FROM CAST(pg_get_serial_sequence(:table, 'id') AS regclass) AS s"),
+            {"table": getattr(model, "__table__", model).name, "last": next_id - 1})
+
+
+@dataclass
+class Batch:
+    """One community's rows, ids taken, ready to write in a transaction of its own."""
+
+    rows: dict
+    heads: list
+    series: dict
+    ids: dict
+
+    @property
+    def size(self) -> int:
+        return sum(len(rows) for rows in self.rows.values())
+
+
+def _write(engine, batch: Batch) -> int:
+    """Writes one community in a transaction of its own; the number of rows."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Foreign-key checks look each parent up by its primary key. Planned once per run on
+            # small tables (a community's aid items, donors, its campaign), they would scan the
+            # whole table for every row inserted, every community's items more each time.
+            connection.execute(text("SET LOCAL enable_seqscan = off"))
+        for model, rows in batch.rows.items():
+            _insert(connection, model, rows)
+            if model is Resident:  # buildings and their heads point at each other
+                table = Building.__table__
+                connection.execute(update(table).where(table.c.id == bindparam("b_id"))
+                                   .values(head_id=bindparam("h_id")), batch.heads)
+        _save_series(connection, "case", batch.series)
+        _move_sequences(connection, batch.ids)
+    return batch.size
+
+
+def _community(position, template, ids, tables, logins, case_series, today) -> Batch:
+    """Community ``position``'s rows with their ids, from the template and its own random numbers."""
+    rng = random.Random(SEED + position)
+    rows = {model: [] for model in tables}
+    community_id, grid0, building0, household0, heads = _registry(position, template, ids, rng, rows)
+    now = dt.datetime.combine(today, dt.time(2))
+    users = _accounts(position, community_id, grid0, template, ids, rows, logins, now) if logins else {}
+    _cases(community_id, grid0, template, ids, rng, rows, case_series, now, users)
+    _diary_and_visits(grid0, template, rng, rows, today, users)
+    for visit in rows[Visit]:
+        visit["household_id"] = household0 + visit.pop("_household")
+    _aid(community_id, grid0, household0, template, ids, rng, rows, today, {}, position)
+    _volunteers(community_id, grid0, template, ids, rng, rows, today)
+    for model, model_rows in rows.items():  # the rest of the ids, in order: the same whoever writes
+        if model_rows and "id" not in model_rows[0]:
+            first = ids.take(model, len(model_rows))
+            for offset, row in enumerate(model_rows):
+                row["id"] = first + offset
+    return Batch(rows, heads, dict(case_series), dict(ids.next))
 
 
 def missing(communities: int) -> list[int]:
@@ -369,52 +452,62 @@ def missing(communities: int) -> list[int]:
     return [p for p in range(1, communities + 1) if NAME.format(p) not in existing]
 
 
-def seed_scale(communities: int, accounts: bool = False, progress=None) -> Report:
+def writers_for(dialect: str) -> int:
+    """Connections writing at once: PostgreSQL checks each row's foreign keys in its backend, which
+    takes a core; two backends take both. SQLite has one writer."""
+    return 2 if dialect == "postgresql" else 1
+
+
+def seed_scale(communities: int, accounts: bool = False, progress=None, writers: int | None = None) -> Report:
     """Make sure scale communities 1 … ``communities`` exist; a Report of what was written.
-    ``progress(1)`` is called after each community."""
-    session = db.session
-    report = Report()
-    started = time.perf_counter()
-    missing_positions = missing(communities)
-    template = Template() if missing_positions else None
+    ``progress(1)`` is called after each community.
+
+    This thread makes the communities in order, taking every id as it goes (so the same database
+    and N always give the same rows and ids); ``writers`` connections write them, each community in
+    a transaction of its own, at most one waiting per writer (memory stays flat)."""
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
     from app.timekeeping import local_today
 
-    today = local_today()
-    now = dt.datetime.combine(today, dt.time(2))
-    for position in missing_positions:
-        rng = random.Random(SEED + position)
-        ids, rows = _next_ids(session), {model: [] for model in ORDER}
-        community_id, grid0, building0, household0, heads = _registry(position, template, ids, rng, rows)
-        users: dict = {}
-        if accounts:
-            pending: list = []
-            _accounts(position, community_id, grid0, template, pending)
-        # The registry first (the accounts' scopes point into it), then the community's work.
-        for model in (Community, Grid, Building, Household, Resident, Facility):
-            report.rows += _insert(session, model, rows.pop(model))
-        table = Building.__table__
-        session.connection().execute(
-            update(table).where(table.c.id == bindparam("b_id")).values(head_id=bindparam("h_id")), heads)
-        if accounts:
-            users = _create_accounts(session, pending)
-            report.rows += len(pending)
-        case_series, voucher_numbers = _series(session, "case"), {}
-        _cases(community_id, grid0, template, ids, rng, rows, case_series, now, users)
-        _diary_and_visits(grid0, template, rng, rows, today, users)
-        for visit in rows[Visit]:
-            visit["household_id"] = household0 + visit.pop("_household")
-        _aid(community_id, grid0, household0, template, ids, rng, rows, today, voucher_numbers, position)
-        _volunteers(community_id, grid0, template, ids, rng, rows, today)
-        for model in ORDER:
-            if model in rows:
-                report.rows += _insert(session, model, rows[model])
-        _save_series(session, "case", case_series)
-        move_id_sequences(session, ORDER)
-        freshness.changed(session)  # COPY and connection-level inserts: the session did not see them
-        session.commit()
-        report.communities += 1
-        if progress:
-            progress(1)
+    session, report, started = db.session, Report(), time.perf_counter()
+    positions = missing(communities)
+    if not positions:
+        return report
+    tables, template = _tables(accounts), Template()
+    ids, case_series = _next_ids(session, tables), _series(session, "case")
+    logins = _logins() if accounts else None
+    engine, today = db.engine, local_today()
+    session.commit()  # this session's reads end here; the writers' commits are seen after
+    writers = writers or writers_for(engine.dialect.name)
+    pending: set = set()
+
+    def settle(block: bool) -> None:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED) if block else ({f for f in pending if f.done()}, None)
+        for future in done:
+            pending.discard(future)
+            report.rows += future.result()  # a writer's error stops the run here
+            report.communities += 1
+            if progress:
+                progress(1)
+
+    with ThreadPoolExecutor(writers, thread_name_prefix="seed-writer") as pool:
+        for position in positions:
+            batch = _community(position, template, ids, tables, logins, case_series, today)
+            while len(pending) >= writers:
+                settle(block=True)
+            if writers == 1:  # SQLite: in this thread, on a connection of this thread
+                report.rows += _write(engine, batch)
+                report.communities += 1
+                if progress:
+                    progress(1)
+            else:
+                pending.add(pool.submit(_write, engine, batch))
+            del batch
+            settle(block=False)
+        while pending:
+            settle(block=True)
+    # The writers' connections went around this session: every stored figure counts again.
+    freshness.changed(session)
+    session.commit()
     report.seconds = time.perf_counter() - started
     return report
-

@@ -66,19 +66,20 @@ class GridSecurityManager(SecurityManager):
         None where FAB's own rules apply (built-in roles, outside a request)."""
         if not has_request_context() or any(role.name in self.builtin_roles for role in roles):
             return None
-        key = ("grid.permissions", tuple(sorted(role.id for role in roles)))
-        if key not in request.environ:
+        # WSGI's environ takes string keys only (gunicorn's access log reads them all): one dict.
+        known, key = request.environ.setdefault("grid.permissions", {}), tuple(sorted(role.id for role in roles))
+        if key not in known:
             from flask_appbuilder.security.sqla.models import (Permission, PermissionView, ViewMenu,
                                                                assoc_permissionview_role as granted)
             from sqlalchemy import select
 
-            request.environ[key] = set(self.session.execute(
+            known[key] = set(self.session.execute(
                 select(Permission.name, ViewMenu.name).select_from(PermissionView)
                 .join(Permission, Permission.id == PermissionView.permission_id)
                 .join(ViewMenu, ViewMenu.id == PermissionView.view_menu_id)
                 .join(granted, granted.c.permission_view_id == PermissionView.id)
                 .where(granted.c.role_id.in_([role.id for role in roles]))).all())
-        return request.environ[key]
+        return known[key]
 
     def has_access(self, permission_name, view_name) -> bool:
         """A set lookup for a signed-in user: a page asks some sixty times (menu entries, buttons),
