@@ -53,3 +53,28 @@ def test_a_lists_queries_do_not_grow_with_its_rows(secretary_client):
             assert counts[1] <= counts[0] + 2 * len(view.datamodel.loads), (name, counts)
 
 
+
+
+def test_an_api_lists_queries_do_not_grow_with_its_rows(app, api_as):
+    """Every REST API list, from the app's registry, at 5 rows and at 40 rows a page."""
+    from flask import current_app
+
+    from app.api.base import ScopedApi
+
+    headers = api_as("secretary")
+    client = app.test_client()
+    checked = 0
+    for api in current_app.appbuilder.baseviews:
+        if not isinstance(api, ScopedApi) or not api.routed("get_list"):
+            continue
+        counts = []
+        for size in (5, 40):
+            with statements() as seen:
+                response = client.get(f"/api/v1/{api.resource_name}/?q=(page:0,page_size:{size})", headers=headers)
+            assert response.status_code == 200, api.resource_name
+            counts.append((len(seen), len(response.get_json()["result"])))
+        (small, small_rows), (large, large_rows) = counts
+        if large_rows > small_rows:
+            checked += 1
+            assert large <= small + 2 * len(api.datamodel.loads), (api.resource_name, counts)
+    assert checked >= 10

@@ -37,6 +37,7 @@ from ..services.photos import PhotoError
 from ..services.volunteering import AttendanceError
 from ..services.workflow import WorkflowError
 from ..validation import FieldError
+from ..views.listing import ListInterface, list_loads
 from . import forms
 from .docs import tidy_operation
 from .fields import MAX_ID, GeoJSON, Masked, RefSchema, UtcDateTime, input_schema, json_columns, plain_messages
@@ -121,6 +122,8 @@ class ScopedApi(ModelRestApi):
         # relationship (a voucher's lines' items): those are loaded when shown.
         self.list_select_columns = [col for col in self.list_columns if "." not in col]
         self.show_select_columns = [col for col in self.show_columns if "." not in col]
+        self.datamodel = ListInterface(self.datamodel.obj, self.datamodel.session,
+                                       list_loads(self.datamodel.obj, self.list_columns))
         super().__init__()
         self.order_columns = _orderable(self.datamodel, self.list_columns)
 

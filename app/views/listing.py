@@ -133,6 +133,10 @@ class ListInterface(SQLAInterface):
     def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
               select_columns=None, outer_default_load=False):
         joins = any("." in (flt.column_name or "") for flt in (filters.filters if filters else []))
+        if select_columns and not any("." in column for column in select_columns):
+            # The API's list: whole rows and their relations per relation; FAB's load_only of the
+            # selected columns left out the foreign keys, then read them and the related rows per row.
+            select_columns = None
         if not page_size or select_columns or joins:  # not a list page, or filters FAB joins for
             return super().query(filters, order_column, order_direction, page, page_size, select_columns,
                                  outer_default_load)
