@@ -94,12 +94,16 @@ def stream(header, rows, converters=None):
     """Yield the CSV of ``rows``: the header with the BOM, then one chunk per batch. ``converters``
     gives per column a function or None (the value is ready); without it every value goes through
     ``cell``."""
+    return _written(header, _batches(rows, BATCH), converters)
+
+
+def _written(header, batches, converters):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([cell(name) for name in header])
     yield BOM + _taken(buffer)
     convert = _row_converter(converters)
-    for batch in _batches(rows, BATCH):
+    for batch in batches:
         writer.writerows(batch if convert is None else map(convert, batch))
         yield _taken(buffer)
 
@@ -122,8 +126,22 @@ def stream_query(header, statement, converters, copy: bool = True):
             if copy and _copyable(statement, converters):
                 yield from _copied(connection, header, statement)
                 return
-        result = connection.execution_options(stream_results=True, yield_per=BATCH).execute(statement)
-        yield from stream(header, result, converters)
+        yield from _written(header, _rows(connection, statement), converters)
+
+
+def _rows(connection, statement):
+    """The statement's rows in batches: a server-side cursor's on PostgreSQL; on SQLite (whose
+    cursor steps through the rows anyway) the driver's own tuples when no column needs
+    SQLAlchemy's conversion of its values, which would cost a tenth of the export."""
+    if connection.dialect.name == "postgresql" or any(
+            column.type.dialect_impl(connection.dialect).result_processor(connection.dialect, None)
+            for column in statement.selected_columns):
+        yield from connection.execution_options(stream_results=True, yield_per=BATCH).execute(statement) \
+            .partitions(BATCH)
+        return
+    cursor = connection.execute(statement).cursor
+    while batch := cursor.fetchmany(BATCH):
+        yield batch
 
 
 # -- PostgreSQL's COPY -----------------------------------------------------------------------------
