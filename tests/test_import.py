@@ -138,7 +138,8 @@ def test_the_export_benchmark_command_prints_its_figures(tmp_path):
                             cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
-    measured = re.findall(r"^\s*([\d,]+)\s+(ledger|list export)\s+(\w+)\s+([\d,]+)\s+[\d,]+\s+[\d.]+\s+[\d.]+$",
+    # residents, path, user, rows, rows/s, then first byte, first row, CPU s, peak MB, RSS MB
+    measured = re.findall(r"^\s*([\d,]+)\s+(ledger|list export)\s+(\w+)\s+([\d,]+)\s+[\d,]+(?:\s+-?[\d.]+){5}$",
                           result.stdout, re.M)
     # Each size, each path and user, every resident exported once.
     assert sorted((size, path, user) for size, path, user, _rows in measured) == sorted(

@@ -89,3 +89,40 @@ def test_sorting_by_a_masked_field_is_ignored(supervisor_client, secretary_clien
     unsorted = _row_ids(supervisor_client.get("/residentview/list/").data.decode())
     assert _row_ids(supervisor_client.get(sorted_url).data.decode()) == unsorted
     assert _row_ids(secretary_client.get(sorted_url).data.decode()) != unsorted
+
+
+def _mask_samples():
+    """Values a mask meets: empty, short, every length around its cut-offs, hyphenated and
+    landline phones, mobiles of the wrong length or first digit, formula starts, CJK text, and
+    random strings of digits, hyphens and letters."""
+    import random
+
+    fixed = [None, "", "1", "12", "1234", "12345", "12345678", "123456789", "370112199001010035",
+             "37011219900101003X", "370112900101003", "13812345678", "138-1234-5678", "1-3-8-1-2-3-4-5-6-7-8",
+             "0531-88561234", "053188561234", "1381234567", "138123456789", "23812345678", "+8613812345678",
+             "-", "----", "-----", "1-2", "=1+2+3456789", "=HYPERLINK(1)", "@SUM(A1:A9)", "+12345678901",
+             "-12345678901", "\t123456789", "\r123456789", "'123456789", "张三丰李四王五赵六钱七", "电话 138",
+             " 13812345678", "13812345678 "]
+    rng = random.Random(12)
+    alphabet = "0123456789-1X=+@ 张"
+    drawn = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 22))) for _ in range(400)]
+    return fixed + drawn
+
+
+def test_the_sql_masks_are_the_python_masks(app):
+    """The exports mask in SQL; each SQL mask is its Python twin's, alone and neutralised as a
+    cell, on this test run's database."""
+    from sqlalchemy import String, literal
+
+    from app.security.privacy import MASKS, MASKS_SQL
+    from app.services.export import cell, neutral_sql
+
+    values = _mask_samples()
+    for name, mask in MASKS.items():
+        twin = MASKS_SQL[name]
+        for chunk in range(0, len(values), 100):  # a statement of 200 columns at a time
+            part = values[chunk:chunk + 100]
+            row = db.session.execute(select(*[twin(literal(v, String)) for v in part],
+                                            *[twin(literal(v, String), neutral_sql) for v in part])).one()
+            assert list(row[:len(part)]) == [mask(v) for v in part], name
+            assert list(row[len(part):]) == [cell(mask(v)) for v in part], name

@@ -39,8 +39,7 @@ def column_plan(view, name: str, joins: list):
     if not isinstance(prop, ColumnProperty):
         raise TypeError(f"{model.__name__}.{name} cannot be exported in SQL")
     if name in privacy.MASKED and not privacy.may_see_sensitive():
-        mask = privacy.MASKS[name]
-        return attribute, lambda value: export.cell(mask(value)) if value else ""
+        return privacy.MASKS_SQL[name](attribute, export.neutral_sql), None
     if isinstance(getattr(formatter, "__self__", None), Choices) and formatter.__name__ == "label":
         return export.coded_sql(attribute, formatter.__self__), None
     if formatter is not None and name not in privacy.MASKED:
