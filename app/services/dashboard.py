@@ -106,7 +106,7 @@ def _grid_codes(ids) -> dict[int, str]:
     return dict(db.session.execute(select(Grid.id, Grid.code).where(Grid.id.in_(sorted(ids)))).all())
 
 
-# Each part: (kinds' figures) -> {"cards": {key: value}, "charts": [chart, …]}, JSON-ready.
+# Each part: (start of the period or None) -> {"cards": {key: value}, "charts": [chart, …]}, JSON-ready.
 
 def _residents(_start=None) -> dict:
     """The residents by grid: one GROUP BY per age band (a range of birth dates) and one for the
@@ -252,8 +252,8 @@ def _aid_moves(start=None) -> dict:
     rows = [(kind, month_text(day), into, quantity) for kind, day, into, quantity in _run(
         select(StockMove.kind, StockMove.moved_on, inward, func.sum(StockMove.quantity))
         .where(*_after(StockMove.moved_on, start)).group_by(StockMove.kind, StockMove.moved_on, inward), StockMove)]
-    months, series = _series(((("in" if into else "out"), month, abs(quantity)) for _kind, month, into, quantity in rows),
-                             {"in": _l("In"), "out": _l("Out")}.get)
+    directions = (("in" if into else "out", month, abs(quantity)) for _kind, month, into, quantity in rows)
+    months, series = _series(directions, {"in": _l("In"), "out": _l("Out")}.get)
     chart = {"key": "aid_per_month", "title": str(_l("Aid in and out per month")), "type": "bar", "x": months,
              "series": series, "links": [_month_link("stockmoveview", "moved_on", month) for month in months]}
     donations = _scalar(select(func.coalesce(func.sum(FundEntry.amount_fen) // 100, 0)).where(
