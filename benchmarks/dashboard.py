@@ -117,7 +117,7 @@ def main() -> None:
     print(f"{'page, first view: every part counted (ms)':<52}{first:>12.1f}")
     print(f"{'page, after a case is written (ms)':<52}{after_case:>12.1f}")
     print(f"{'page, every part kept (ms)':<52}{kept:>12.1f}")
-    print(f"{'dashboard: GROUP BY in the database (ms)':<52}{ours:>12.1f}")
+    print(f"{'chart of residents by grid and age, its query (ms)':<52}{ours:>12.1f}")
     print(f"{'FAB GroupByChartView way: rows in Python (ms)':<52}{fab:>12.1f}")
     print(f"{'ratio (FAB / ours)':<52}{fab / ours:>12.1f}")
 

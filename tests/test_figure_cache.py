@@ -2,9 +2,12 @@
 user's, never stale after a write, counted anew when the cache is off."""
 import json
 import re
+import threading
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event, func, select, text, update
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Case, CaseCategory, DataVersion, FigureCacheEntry, Resident
@@ -149,3 +152,35 @@ def test_an_entry_older_than_the_time_to_keep_is_counted_again(app, secretary_cl
     with statements() as seen:
         view(secretary_client)
     assert counted(seen, "resident")
+
+
+@pytest.mark.postgis
+def test_two_writers_of_one_table_both_bump_its_version(app):
+    """Two transactions that wrote cases commit at the same moment: the second one's bump waits
+    for the first one's commit (a row lock held for the commit only) and neither bump is lost."""
+    before = db.session.scalar(select(DataVersion.version).where(DataVersion.name == "case_record")) or 0
+    db.session.commit()
+    both_flushed = threading.Barrier(2, timeout=30)
+    failures = []
+
+    def write(case_id):
+        with app.app_context():
+            session = Session(db.engine)
+            try:
+                session.get(Case, case_id).title = f"并发修改 {case_id}"
+                session.flush()
+                both_flushed.wait()
+                session.commit()
+            except Exception as error:  # reported below: a thread's exception is otherwise lost
+                failures.append(error)
+            finally:
+                session.close()
+
+    threads = [threading.Thread(target=write, args=(case_id,)) for case_id in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not failures
+    db.session.expire_all()
+    assert db.session.scalar(select(DataVersion.version).where(DataVersion.name == "case_record")) == before + 2
