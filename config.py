@@ -81,8 +81,9 @@ JWT_ACCESS_TOKEN_EXPIRES = dt.timedelta(minutes=int(os.environ.get("GRID_JWT_ACC
 JWT_REFRESH_TOKEN_EXPIRES = dt.timedelta(days=int(os.environ.get("GRID_JWT_REFRESH_DAYS", "7")))
 
 # The dashboard's figures are kept in the database this many seconds at most, and only while the
-# tables they were counted from are unchanged (app/services/figure_cache.py); 0 counts every view.
-GRID_DASHBOARD_CACHE_SECONDS = int(os.environ.get("GRID_DASHBOARD_CACHE_SECONDS", "300"))
+# tables they were counted from are unchanged (app/services/figure_cache.py): every write through the
+# app says which tables it changed, so the limit only bounds writes made around the app. 0 counts every view.
+GRID_DASHBOARD_CACHE_SECONDS = int(os.environ.get("GRID_DASHBOARD_CACHE_SECONDS", "3600"))
 
 # Registry lists stay short; every list is paged.
 FAB_API_MAX_PAGE_SIZE = 100
