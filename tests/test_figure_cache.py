@@ -148,7 +148,8 @@ def test_with_no_time_to_keep_every_view_counts(app, secretary_client):
 def test_an_entry_older_than_the_time_to_keep_is_counted_again(app, secretary_client):
     view(secretary_client)
     with db.engine.begin() as connection:
-        connection.execute(update(FigureCacheEntry).values(stored_at=FigureCacheEntry.stored_at - 301))
+        connection.execute(update(FigureCacheEntry).values(
+            stored_at=FigureCacheEntry.stored_at - app.config["GRID_DASHBOARD_CACHE_SECONDS"] - 1))
     with statements() as seen:
         view(secretary_client)
     assert counted(seen, "resident")
