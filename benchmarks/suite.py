@@ -185,9 +185,9 @@ def main() -> None:
     deep_link = next_link(client, f"/residentview/list/?page_ResidentView={deep - 1}")
     rows = [
         ("resident list, page 1, one grid", get(client, f"/residentview/list/?_flt_0_grid={grid_id}"),
-         ("FAB's list query (count + page)", fab_list(app, grid_id))),
+         ("FAB's list query alone (count + page, no page rendered)", fab_list(app, grid_id))),
         (f"resident list, page {deep + 1:,} by its link", get(client, deep_link),
-         ("FAB's list query (count + OFFSET)", fab_list(app, page=deep))),
+         ("FAB's list query alone (count + OFFSET, no page rendered)", fab_list(app, page=deep))),
         (f"resident list, page {deep + 1:,} typed (no link: OFFSET)",
          get(client, f"/residentview/list/?page_ResidentView={deep}"), None),
         ("case list, overdue", get(client, "/caseview/list/?_flt_0_sla=overdue"), None),
