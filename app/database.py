@@ -152,8 +152,14 @@ def refresh_statistics(session) -> None:
     """Let the query planner know the data: without statistics SQLite takes a grid filter for
     selective and sorts a whole community's rows before a list or an export shows the first one.
     (Not sampled: SQLite's ``analysis_limit`` misjudged six grids as a thousand.) PostgreSQL's
-    autovacuum keeps its own statistics; this only brings them up to date after a bulk load."""
+    autovacuum keeps its own statistics; this brings them up to date after a bulk load, and marks
+    the new rows all-visible (VACUUM) so that index-only scans need not visit the table."""
     from sqlalchemy import text
 
+    if session.get_bind().dialect.name == "postgresql":
+        session.commit()
+        with session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM (ANALYZE)"))
+        return
     session.execute(text("ANALYZE"))
     session.commit()
