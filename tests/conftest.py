@@ -10,10 +10,11 @@ import os
 import shutil
 import tempfile
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
@@ -224,3 +225,18 @@ def second_community(app):
     db.session.commit()
     return {"community": community.id, "grid": grid.id, "building": building.id,
             "household": household.id, "resident": resident.id}
+
+
+@contextmanager
+def statements():
+    """The SQL the app runs meanwhile: ``with statements() as seen: …``."""
+    seen = []
+
+    def note(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)

@@ -3,13 +3,13 @@ user's, never stale after a write, counted anew when the cache is off."""
 import json
 import re
 import threading
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, func, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from conftest import statements
 from app.models import Case, CaseCategory, DataVersion, FigureCacheEntry, Resident
 from app.services import freshness
 
@@ -23,21 +23,6 @@ def view(client, period="all"):
     charts = json.loads(re.search(r'data-charts="([^"]*)"', html).group(1).replace("&#34;", '"')
                         .replace("&quot;", '"').replace("&#39;", "'").replace("&amp;", "&"))
     return cards, {chart["key"]: chart for chart in charts}, html
-
-
-@contextmanager
-def statements():
-    """The SQL the app runs meanwhile."""
-    seen = []
-
-    def note(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
 
 
 def counted(seen, table):

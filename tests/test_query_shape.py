@@ -1,23 +1,9 @@
 """The shape of a page's queries, which decides its speed at a district's scale: a user's
 permissions are read once per request, and a list's queries do not grow with its rows."""
-from contextlib import contextmanager
 
-from sqlalchemy import event
 
 from app.extensions import db
-
-
-@contextmanager
-def statements():
-    seen = []
-
-    def record(_conn, _cursor, statement, _params, _context, _many):
-        seen.append(statement)
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+from conftest import statements
 
 
 def test_permissions_are_read_once_per_request(secretary_client):
