@@ -134,7 +134,7 @@ def stream_query(header, statement, converters, copy: bool = True):
 def _rows(connection, statement):
     """The statement's rows in batches: a server-side cursor's on PostgreSQL; on SQLite (whose
     cursor steps through the rows anyway) the driver's own tuples when no column needs
-    SQLAlchemy's conversion of its values, which would cost a tenth of the export."""
+    SQLAlchemy's conversion of its values (its Row objects were a sixth of the CPU time)."""
     if connection.dialect.name == "postgresql" or any(
             column.type.dialect_impl(connection.dialect).result_processor(connection.dialect, None)
             for column in statement.selected_columns):
