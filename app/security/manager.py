@@ -60,6 +60,14 @@ class GridSecurityManager(SecurityManager):
         self.session.commit()
         return user
 
+    def get_user_by_id(self, pk):
+        """The signed-in user with their roles and groups in one query (each request loads it;
+        FAB's lazy loads made three)."""
+        from sqlalchemy.orm import joinedload
+
+        model = self.user_model
+        return self.session.get(model, pk, options=[joinedload(model.roles), joinedload(model.groups)])
+
     # -- permissions, once per request ---------------------------------------------------------------
     def _permissions_of(self, roles) -> set[tuple[str, str]] | None:
         """(permission, view) pairs of ``roles`` (database roles only), cached for the request;

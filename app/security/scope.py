@@ -59,9 +59,13 @@ def for_user(user) -> Scope:
     if any(role.name in roles.UNSCOPED_ROLES for role in user.roles):
         return EVERYTHING
     uid = user.id
-    given = db.session.execute(select(UserScope.community_id, UserScope.grid_id).where(UserScope.user_id == uid)).all()
-    given_communities = {community_id for community_id, _ in given if community_id is not None}
-    given_grids = sorted({grid_id for _, grid_id in given if grid_id is not None})
+    # What the user was given, and how many grids and communities there are (see ``among``).
+    given = db.session.execute(select(
+        UserScope.community_id, UserScope.grid_id, select(func.count(Grid.id)).scalar_subquery(),
+        select(func.count(Community.id)).scalar_subquery()).where(UserScope.user_id == uid)).all()
+    grid_total, community_total = given[0][2:] if given else (-1, -1)
+    given_communities = {row[0] for row in given if row[0] is not None}
+    given_grids = sorted({row[1] for row in given if row[1] is not None})
     kept = or_(Grid.id.in_(given_grids), Grid.manager_id == uid, Grid.supervisor_id == uid)
     # Every grid of the communities the user works in, and whether it is one of theirs.
     grid_rows = db.session.execute(select(Grid.id, Grid.community_id, kept).where(or_(
@@ -70,8 +74,6 @@ def for_user(user) -> Scope:
     grid_ids = {grid_id for grid_id, community_id, own in grid_rows if own or community_id in given_communities}
     community_ids = given_communities | {community_id for _, community_id, _ in grid_rows}
     area = {grid_id for grid_id, _, _ in grid_rows}
-    grid_total, community_total = db.session.execute(
-        select(select(func.count(Grid.id)).scalar_subquery(), select(func.count(Community.id)).scalar_subquery())).one()
     return Scope(False, frozenset(community_ids), frozenset(grid_ids), frozenset(area),
                  frozenset(given_communities), grid_total, community_total)
 
