@@ -12,76 +12,13 @@ from ..models import FundEntry, StockMove, Voucher
 from ..services import ledger
 from ..views.aid import FORMS, FundEntryView, StockMoveView, VoucherView, submit_form
 from .base import ScopedApi
+from .docs import operation
 from .fields import input_schema, unbound_fields
 
 READ_ONLY = {"get_list", "get"}
 # The desk's forms: URL and permission (the role table's verb) of each kind of voucher.
 DESK = {"distribution": "distribute", "donation": "donate", "purchase": "purchase", "adjustment": "adjust"}
 
-SUBMIT_DOC = """{title}
----
-post:
-  summary: "{title}"
-  description: "{description}"
-  requestBody:
-    required: true
-    content:
-      application/json:
-        schema:
-          $ref: '#/components/schemas/{schema}'
-  responses:
-    201:
-      description: The voucher, posted or (a grid manager's distribution) proposed
-      content:
-        application/json:
-          schema:
-            type: object
-            properties:
-              id:
-                type: integer
-              result:
-                $ref: '#/components/schemas/{{{{self.__class__.__name__}}}}.get'
-    400:
-      $ref: '#/components/responses/400'
-    401:
-      $ref: '#/components/responses/401'
-    403:
-      $ref: '#/components/responses/403'
-    422:
-      $ref: '#/components/responses/422'
-"""
-CHANGE_DOC = """{title}
----
-post:
-  summary: "{title}"
-  parameters:
-  - in: path
-    schema:
-      type: integer
-      minimum: 1
-      maximum: 2147483647
-    name: pk
-  responses:
-    200:
-      description: The voucher
-      content:
-        application/json:
-          schema:
-            type: object
-            properties:
-              id:
-                type: integer
-              result:
-                $ref: '#/components/schemas/{{{{self.__class__.__name__}}}}.get'
-    401:
-      $ref: '#/components/responses/401'
-    403:
-      $ref: '#/components/responses/403'
-    404:
-      $ref: '#/components/responses/404'
-    422:
-      $ref: '#/components/responses/422'
-"""
 
 
 def _schema_name(kind: str) -> str:
@@ -93,8 +30,9 @@ def _desk_endpoint(kind: str, verb: str):
         return self._submit(kind)
 
     submit.__name__ = submit.__qualname__ = verb
-    submit.__doc__ = SUBMIT_DOC.format(
-        title=str(FORMS[kind][1]), schema=_schema_name(kind),
+    submit.__doc__ = operation(
+        str(FORMS[kind][1]), status=201, pk=False, body=_schema_name(kind), errors=(400, 401, 403, 422),
+        answer="The voucher, posted or (a grid manager's distribution) proposed",
         description="The desk's form as JSON: lines are [{item, quantity}], amount is yuan as text "
                     "(e.g. 35.50). Refused with 422 naming what is wrong or what is left.")
     return expose(f"/{kind}", methods=["POST"])(protect()(safe(permission_name(verb)(submit))))
@@ -162,8 +100,9 @@ class VoucherApi(ScopedApi):
     def cancel_proposal(self, pk):
         return self._change(pk, ledger.cancel)
 
-    post_proposal.__doc__ = CHANGE_DOC.format(title="Post a proposed voucher (the secretary)")
-    cancel_proposal.__doc__ = CHANGE_DOC.format(title="Cancel a proposed voucher")
+    post_proposal.__doc__ = operation("Post a proposed voucher (the secretary)", answer="The voucher",
+                                      errors=(401, 403, 404, 422))
+    cancel_proposal.__doc__ = operation("Cancel a proposed voucher", answer="The voucher", errors=(401, 403, 404, 422))
 
 
 class StockMoveApi(ScopedApi):

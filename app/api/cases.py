@@ -14,6 +14,7 @@ from ..models import Case
 from ..services import photos, workflow
 from ..views.cases import CaseView, MyReportsView
 from .base import ScopedApi
+from .docs import operation
 from .fields import RANGE, BodySchema, plain_messages, typed
 
 # The timeline and the photos, on the case's detail.
@@ -33,47 +34,6 @@ class StepSchema(BodySchema):
     satisfaction = typed(fields.Integer, strict=True, allow_none=True, validate=validate.Range(1, 5, error=RANGE))
 
 
-STEP_DOC = """{label}
----
-post:
-  summary: "Case step: {name} ({sources} → {target})"
-  description: {description}
-  parameters:
-  - in: path
-    schema:
-      type: integer
-      minimum: 1
-      maximum: 2147483647
-    name: pk
-  requestBody:
-    required: false
-    content:
-      application/json:
-        schema:
-          $ref: '#/components/schemas/CaseStep'
-  responses:
-    200:
-      description: The case after the step
-      content:
-        application/json:
-          schema:
-            type: object
-            properties:
-              id:
-                type: integer
-              result:
-                $ref: '#/components/schemas/{{{{self.__class__.__name__}}}}.get'
-    400:
-      $ref: '#/components/responses/400'
-    401:
-      $ref: '#/components/responses/401'
-    403:
-      $ref: '#/components/responses/403'
-    404:
-      $ref: '#/components/responses/404'
-    422:
-      $ref: '#/components/responses/422'
-"""
 
 
 def _step_endpoint(step):
@@ -84,9 +44,10 @@ def _step_endpoint(step):
     make_step.__name__ = make_step.__qualname__ = step.name
     needs = ("A note is required. " if step.needs_note else "") + (
         "Resolution and satisfaction (1–5) are required. " if step.needs_feedback else "")
-    make_step.__doc__ = STEP_DOC.format(label=step.name, name=step.name, sources=" or ".join(step.sources),
-                                        target=step.target, description=f'"{needs}Refused with 422 when the '
-                                        f'case is at another stage."')
+    make_step.__doc__ = operation(
+        f"Case step: {step.name} ({' or '.join(step.sources)} → {step.target})", answer="The case after the step",
+        body="CaseStep", body_required=False,
+        description=f"{needs}Refused with 422 when the case is at another stage.")
     return expose(f"/<int:pk>/{step.name}", methods=["POST"])(protect()(safe(permission_name(step.name)(make_step))))
 
 

@@ -2,7 +2,6 @@
 volunteer activities (a volunteer logs their own attendance)."""
 from __future__ import annotations
 
-import json
 
 from flask import g
 from flask_appbuilder.api import expose, protect, safe
@@ -17,45 +16,16 @@ from ..views.base import WordFilter
 from ..views.diary import DiaryView, VisitView
 from ..views.volunteers import ActivityView
 from .base import ScopedApi
+from .docs import operation
 
-ONE_ROW_DOC = """{summary}
----
-post:
-  summary: {summary}
-  parameters:
-  - in: path
-    schema:
-      type: integer
-      minimum: 1
-      maximum: 2147483647
-    name: pk
-  responses:
-    201:
-      description: {answer}
-      content:
-        application/json:
-          schema:
-            type: object
-            properties:
-              id:
-                type: integer
-              created:
-                type: boolean
-              message:
-                type: string
-    401:
-      $ref: '#/components/responses/401'
-    403:
-      $ref: '#/components/responses/403'
-    404:
-      $ref: '#/components/responses/404'
-    422:
-      $ref: '#/components/responses/422'
-"""
+
+
+CREATED = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "created": {"type": "boolean"}, "message": {"type": "string"}}}
 
 
 def _doc(summary: str, answer: str) -> str:
-    return ONE_ROW_DOC.format(summary=json.dumps(summary), answer=json.dumps(answer))
+    return operation(summary, answer=answer, status=201, result=CREATED, errors=(401, 403, 404, 422))
 
 
 class Words(WordFilter):

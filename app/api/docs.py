@@ -6,6 +6,7 @@ the Content-Security-Policy needs no exception.
 """
 from __future__ import annotations
 
+import yaml
 from flask import current_app, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, protect, safe
@@ -116,3 +117,27 @@ def tidy_operation(operation: dict, api_name: str) -> None:
         result = properties.get("result", {})
         if result.get("$ref", "").endswith((f"{api_name}.post", f"{api_name}.put")):
             result["$ref"] = f"#/components/schemas/{api_name}.get"
+
+
+# -- the OpenAPI docstrings of our own endpoints (FAB reads the YAML after "---") ---------------------
+ROW = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "result": {"$ref": "#/components/schemas/{{self.__class__.__name__}}.get"}}}
+PK = {"in": "path", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "name": "pk"}
+
+
+def operation(title: str, *, answer: str, status: int = 200, result: dict = ROW, pk: bool = True,
+              body: str | None = None, body_required: bool = True, description: str | None = None,
+              errors: tuple[int, ...] = (400, 401, 403, 404, 422)) -> str:
+    """A POST endpoint's docstring: its summary, the row's key in the path, a request body of
+    component ``body``, the answer, and the shared error responses."""
+    post: dict = {"summary": title}
+    if description:
+        post["description"] = description
+    if pk:
+        post["parameters"] = [PK]
+    if body:
+        post["requestBody"] = {"required": body_required, "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}}}
+    post["responses"] = {status: {"description": answer, "content": {"application/json": {"schema": result}}},
+                         **{code: {"$ref": f"#/components/responses/{code}"} for code in errors}}
+    return f"{title}\n---\n" + yaml.safe_dump({"post": post}, allow_unicode=True, sort_keys=False, width=1000)
