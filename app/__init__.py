@@ -73,9 +73,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         from .views import register_views
         register_views(appbuilder)
         from .views.listing import register_template_filters
-        from .views.navbar import menu_entries
+        from .views import fragments
         register_template_filters(app)
-        app.add_template_global(menu_entries, "grid_menu_entries")
+        fragments.register(app)
         from .views.vendor import vendor
         app.register_blueprint(vendor)
     _harden(app)

@@ -1,17 +1,22 @@
 """The shape of a page's queries, which decides its speed at a district's scale: a user's
-permissions are read once per request, and a list's queries do not grow with its rows."""
+permissions are read once per request (then kept while their tables stand), and a list's queries
+do not grow with its rows."""
 
 
 from app.extensions import db
 from conftest import statements
 
 
-def test_permissions_are_read_once_per_request(secretary_client):
-    secretary_client.get("/residentview/list/")  # warm: the first request may sync and cache
+def test_permissions_are_read_once_and_then_kept(app, secretary_client):
+    app.extensions.pop("grid.security_memo", None)  # as a new process
     with statements() as seen:
         assert secretary_client.get("/residentview/list/?_flt_0_grid=2").status_code == 200
     permission_reads = [s for s in seen if "ab_permission_view" in s]
     assert len(permission_reads) == 1, permission_reads
+    with statements() as seen:
+        assert secretary_client.get("/residentview/list/?_flt_0_grid=2").status_code == 200
+    assert not [s for s in seen if "ab_permission_view" in s or "user_scope" in s]  # kept (security/memo.py)
+    assert len([s for s in seen if "data_version" in s]) == 1
 
 
 def test_a_lists_queries_do_not_grow_with_its_rows(secretary_client):

@@ -11,6 +11,8 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import AuthDBView
 from flask_login import current_user
 
+from . import memo
+
 
 class GridAuthDBView(AuthDBView):
     @expose("/logout/", methods=["POST"])
@@ -70,24 +72,28 @@ class GridSecurityManager(SecurityManager):
 
     # -- permissions, once per request ---------------------------------------------------------------
     def _permissions_of(self, roles) -> set[tuple[str, str]] | None:
-        """(permission, view) pairs of ``roles`` (database roles only), cached for the request;
+        """(permission, view) pairs of ``roles`` (database roles only), cached for the request and
+        kept while the permission tables stand (``memo``);
         None where FAB's own rules apply (built-in roles, outside a request)."""
         if not has_request_context() or any(role.name in self.builtin_roles for role in roles):
             return None
         # WSGI's environ takes string keys only (gunicorn's access log reads them all): one dict.
         known, key = request.environ.setdefault("grid.permissions", {}), tuple(sorted(role.id for role in roles))
         if key not in known:
-            from flask_appbuilder.security.sqla.models import (Permission, PermissionView, ViewMenu,
-                                                               assoc_permissionview_role as granted)
-            from sqlalchemy import select
-
-            known[key] = set(self.session.execute(
-                select(Permission.name, ViewMenu.name).select_from(PermissionView)
-                .join(Permission, Permission.id == PermissionView.permission_id)
-                .join(ViewMenu, ViewMenu.id == PermissionView.view_menu_id)
-                .join(granted, granted.c.permission_view_id == PermissionView.id)
-                .where(granted.c.role_id.in_([role.id for role in roles]))).all())
+            known[key] = memo.remembered("permissions", key, lambda: self._read_permissions(key))
         return known[key]
+
+    def _read_permissions(self, role_ids) -> frozenset[tuple[str, str]]:
+        from flask_appbuilder.security.sqla.models import (Permission, PermissionView, ViewMenu,
+                                                           assoc_permissionview_role as granted)
+        from sqlalchemy import select
+
+        return frozenset(self.session.execute(
+            select(Permission.name, ViewMenu.name).select_from(PermissionView)
+            .join(Permission, Permission.id == PermissionView.permission_id)
+            .join(ViewMenu, ViewMenu.id == PermissionView.view_menu_id)
+            .join(granted, granted.c.permission_view_id == PermissionView.id)
+            .where(granted.c.role_id.in_(role_ids))).all())
 
     def has_access(self, permission_name, view_name) -> bool:
         """A set lookup for a signed-in user: a page asks some sixty times (menu entries, buttons),
@@ -103,11 +109,16 @@ class GridSecurityManager(SecurityManager):
         roles)."""
         if not has_request_context():
             return None
-        values, environ = vars(g._get_current_object()), request.environ  # each proxy once: ~60 calls a page
-        principal = (id(values.get("user")), id(values.get("_login_user")), values.get("_api_key_user", False))
-        cached = environ.get("grid.access")
-        if cached is None or cached[0] != principal:
-            cached = environ["grid.access"] = (principal, self._session_user_permissions())
+        values = vars(g._get_current_object())  # each proxy once: ~60 calls a page
+
+        def principal():
+            return id(values.get("user")), id(values.get("_login_user")), values.get("_api_key_user", False)
+
+        cached = request.environ.get("grid.access")
+        if cached is None or cached[0] != principal():
+            permissions = self._session_user_permissions()
+            # Keyed after the call, which loads the signed-in user into ``g`` on a request's first ask.
+            cached = request.environ["grid.access"] = (principal(), permissions)
         return cached[1]
 
     def _session_user_permissions(self):

@@ -24,7 +24,7 @@ from ..extensions import db
 from ..models import (Activity, Attendance, AuditEntry, BranchPairing, CardHandover, CobuildingUnit, Community,
                       ContactHousehold, FundEntry, Grid, GridSupervisor, GroupFeedback, Meeting, MeetingFollowUp,
                       StockMove, SupervisionDay, SupervisionOpinion, UnitSupport, UserScope, Voucher)
-from . import roles
+from . import memo, roles
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,12 @@ def current() -> Scope:
         return EVERYTHING
     # Cached per request (not on ``g``: an app context can outlive several requests).
     if "grid.scope" not in request.environ:
-        request.environ["grid.scope"] = for_user(getattr(g, "user", None))
+        user = getattr(g, "user", None)
+        if user is None or not getattr(user, "is_authenticated", False):
+            request.environ["grid.scope"] = NOTHING
+        else:  # kept while the assignment and grid tables stand (``memo``); roles are the user's own
+            key = (user.id, tuple(sorted(role.name for role in user.roles)))
+            request.environ["grid.scope"] = memo.remembered("scope", key, lambda: for_user(user))
     return request.environ["grid.scope"]
 
 

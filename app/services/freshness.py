@@ -29,8 +29,13 @@ PENDING = "grid.changed_tables"
 IGNORED = {AuditEntry.__tablename__, DataVersion.__tablename__, FigureCacheEntry.__tablename__}
 
 
+# FAB's security tables are versioned only for what grants permissions (read by security/memo.py);
+# users themselves change at every sign-in.
+SECURITY = {"ab_permission_view_role", "ab_permission_view", "ab_permission", "ab_view_menu"}
+
+
 def _counts(name: str) -> bool:
-    return name not in IGNORED and not name.startswith("ab_")
+    return name not in IGNORED and (not name.startswith("ab_") or name in SECURITY)
 
 
 def changed(session: Session, *tables: str) -> None:

@@ -22,6 +22,7 @@ from ..services import words
 from ..services.lookup import LOOKUPS
 from . import exporting, formatters as fmt
 from .fields import PickerField
+from .fragments import GridSearchWidget
 from .listing import ListInterface, list_loads
 
 
@@ -107,9 +108,9 @@ class ScopedView(ModelView):
         widgets = self._get_list_widget(
             filters=filters, order_column=order_column, order_direction=order_direction,
             page=get_page_args().get(name), page_size=get_page_size_args().get(name), **kwargs)
-        widgets["search"] = self.search_widget(
-            route_base=self.route_base, form=self.search_form.refresh(), include_cols=search_columns,
-            exclude_cols=[], filters=filters)
+        widgets["search"] = GridSearchWidget(
+            route_base=self.route_base, form_factory=self.search_form.refresh, include_cols=search_columns,
+            exclude_cols=[], filters=filters, view=type(self).__name__)
         self.update_redirect()
         return widgets
 

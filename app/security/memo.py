@@ -1,0 +1,59 @@
+"""What a request needs about its user, kept per process while the tables it was read from stand.
+
+Every request reads the signed-in user's (permission, view) pairs and grid scope; for a district's
+office that was three queries and ~600 grid rows turned into sets, ~7 ms of a list page. Both
+come from a few tables (``WATCHED``), each with a data version bumped by every committed write
+(``services/freshness.py``). A request reads those versions in one query; a kept result counted at
+the same versions is the result the tables would give now (the freshness argument: versions are
+read before the rows). Kept at most ``KEEP_SECONDS`` for writes made around the app (raw SQL
+from another connection), and never counted or used inside a transaction that has written: its
+rows are not committed, and its bump is still to come.
+"""
+from __future__ import annotations
+
+import time
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import DataVersion
+from ..services import freshness
+
+WATCHED = {
+    "permissions": ("ab_permission_view_role", "ab_permission_view", "ab_permission", "ab_view_menu"),
+    "scope": ("user_scope", "grid", "community"),
+}
+TABLES = sorted({table for tables in WATCHED.values() for table in tables} | {freshness.ANYTHING})
+KEEP_SECONDS = 60
+KEPT_AT_MOST = 4096
+
+
+def remembered(kind: str, key, make):
+    """``make()`` for ``key`` (what it is computed from besides the ``WATCHED[kind]`` tables), kept
+    while those tables are unchanged."""
+    session = db.session()
+    if not has_request_context() or session.info.get(freshness.PENDING) or session.new or session.dirty \
+            or session.deleted:
+        return make()
+    versions = _versions()
+    stamp = (kind, key, *(versions.get(table, 0) for table in (*WATCHED[kind], freshness.ANYTHING)))
+    memo = current_app.extensions.setdefault("grid.security_memo", {})
+    now = time.monotonic()
+    found = memo.get(stamp)
+    if found is not None and now - found[0] < KEEP_SECONDS:
+        return found[1]
+    value = make()
+    if len(memo) >= KEPT_AT_MOST:
+        memo.clear()
+    memo[stamp] = (now, value)
+    return value
+
+
+def _versions() -> dict[str, int]:
+    """The watched tables' versions, read once per request."""
+    versions = request.environ.get("grid.security_versions")
+    if versions is None:
+        versions = request.environ["grid.security_versions"] = dict(db.session.execute(
+            select(DataVersion.name, DataVersion.version).where(DataVersion.name.in_(TABLES))).all())
+    return versions
