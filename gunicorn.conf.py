@@ -12,13 +12,16 @@ def _int(name: str, default: int) -> int:
 
 
 bind = os.environ.get("GRID_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8080')}"
-# The app is CPU-bound Python (templates, forms): one process per core serves the most pages; a
-# second thread per process fills the waits on PostgreSQL (see benchmarks/load.py).
+# The app is CPU-bound Python (templates, forms): one process per core, each serving one request at a
+# time (sync workers), serves the most pages. A gthread worker accepts every keep-alive connection
+# it can and then holds them, leaving the other process idle: 2 workers × 2 threads served half
+# the list pages a second of 2 sync workers (benchmarks/load.py). Sync workers keep no connection
+# open between requests: run them behind a reverse proxy that buffers (nginx), as gunicorn advises.
 workers = _int("GRID_WORKERS", _int("WEB_CONCURRENCY", os.cpu_count() or 1))
-threads = _int("GRID_THREADS", 2)
+threads = _int("GRID_THREADS", 1)
 worker_class = "gthread" if threads > 1 else "sync"
-# A CSV export of a district streams for seconds; gthread workers stay alive while it does, sync
-# workers only as long as this.
+# A CSV export of a district (900k rows) streams for a few seconds; a sync worker may take this long
+# for one request before it is restarted.
 timeout = _int("GRID_TIMEOUT", 120)
 graceful_timeout = _int("GRID_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GRID_KEEPALIVE", 5)

@@ -54,6 +54,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     database.configure(app)
     i18n.compile_catalogues(app.config["BABEL_TRANSLATION_DIRECTORIES"])
     i18n.quicken_babel()
+    from .api.rison import quicken_rison
+    quicken_rison()
     from . import models  # noqa: F401  (register tables before migrations look)
 
     db.init_app(app)

@@ -172,7 +172,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, nargs="+", default=[2],
+    parser.add_argument("--threads", type=int, nargs="+", default=[1],
                         help="threads per worker; several values: one run each")
     parser.add_argument("--user", default="district")
     parser.add_argument("--password", default="demo123")

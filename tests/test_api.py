@@ -434,3 +434,23 @@ def test_every_api_is_scoped_and_declares_its_row_of_the_role_table(app):
     for api in scoped_apis(app):
         assert api.data_kind in roles.TABLE and api.data_kind == api.screen.data_kind
         assert api.base_filters[0][1] is scope.ScopeFilter and not api.allow_browser_login
+
+
+def test_rison_arguments_are_checked_as_fab_checks_them():
+    """app/api/rison.py keeps each schema's validator: the same verdicts and messages as
+    ``jsonschema.validate``, on FAB's own list schema."""
+    import jsonschema
+    import pytest
+    from flask_appbuilder.api.schemas import get_list_schema
+
+    from app.api.rison import validate
+
+    for instance in ({"page": "x"}, {"page_size": -1.5}, {"filters": [{"col": 1}]}, {"order_direction": "up"},
+                     [1, 2], {"columns": "name"}):
+        with pytest.raises(jsonschema.ValidationError) as fab:
+            jsonschema.validate(instance=instance, schema=get_list_schema)
+        for _ in range(2):  # the validator made, then kept
+            with pytest.raises(jsonschema.ValidationError) as ours:
+                validate(instance, get_list_schema)
+            assert ours.value.message == fab.value.message
+    validate({"page": 1, "page_size": 25, "filters": [{"col": "grid", "opr": "rel_o_m", "value": 3}]}, get_list_schema)
