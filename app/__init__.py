@@ -74,9 +74,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         appbuilder.init_app(app, db.session)
         from .views import register_views
         register_views(appbuilder)
-        from .views.listing import register_template_filters
-        from .views import fragments
-        register_template_filters(app)
+        from .views import fragments, list_html
+        list_html.register(app)
         fragments.register(app)
         from .views.vendor import vendor
         app.register_blueprint(vendor)

@@ -15,16 +15,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, request, url_for
+from flask import current_app, request
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
+from flask_appbuilder.models.sqla.filters import FilterRelationOneToManyEqual, SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from geoalchemy2 import Geometry
 from sqlalchemy import asc, desc, func, literal, select, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ClauseElement, Executable
-from sqlalchemy.orm import ColumnProperty, RelationshipProperty, selectinload, undefer
+from sqlalchemy.orm import MANYTOONE, ColumnProperty, RelationshipProperty, selectinload, undefer
 
 from ..models import labels
 
@@ -79,20 +79,6 @@ def _order_key(order_column: str, order_direction: str) -> str:
     return f"{order_column}-{order_direction}"
 
 
-def link_page(page: int, view_name: str, current: int, pks: list, size: int, end: bool = False) -> str:
-    """The URL of page ``page`` of the list shown, anchored on the page shown (``current``)."""
-    args = request.args.copy()
-    args[f"page_{view_name}"] = page
-    order = _order_key(*_request_order(view_name))
-    if end:
-        args[f"anchor_{view_name}"] = Anchor(None, None, None, size, order).encode()
-    elif pks and all(isinstance(pk, int) for pk in (pks[0], pks[-1])):
-        args[f"anchor_{view_name}"] = Anchor(current, pks[0], pks[-1], size, order).encode()
-    else:
-        args.pop(f"anchor_{view_name}", None)
-    return url_for(request.endpoint, **{**request.view_args, **args.to_dict()})
-
-
 def _request_order(view_name: str) -> tuple[str, str]:
     column = request.args.get(f"_oc_{view_name}", "")
     return column, request.args.get(f"_od_{view_name}", "") if column else ""
@@ -109,11 +95,38 @@ class StateFilter(BaseFilter):
         return query.filter(getattr(self.model, self.column_name).info["where"](value))
 
 
+class KeyEqualFilter(FilterRelationOneToManyEqual):
+    """A many-to-one relation equal to the row with this key, compared by the foreign key (FAB
+    reads the related row first, geometry and all, to compare with it)."""
+
+    def apply(self, query, value):
+        prop = getattr(self.model, self.column_name).property
+        pairs = prop.local_remote_pairs
+        try:
+            key = int(value)
+        except (TypeError, ValueError):
+            return super().apply(query, value)
+        if prop.direction is not MANYTOONE or len(pairs) != 1 or not pairs[0][1].primary_key:
+            return super().apply(query, value)
+        return query.filter(pairs[0][0] == key)
+
+
 class FilterConverter(SQLAFilterConverter):
+    """FAB's filters per column, made once per interface and column (FAB makes every column's, for
+    each ``Filters``: three times a list request), a relation's equality by its key."""
+
     def convert(self, col_name):
+        known = self.datamodel.__dict__.setdefault("_converted_filters", {})
+        if col_name not in known:
+            known[col_name] = self._convert(col_name)
+        return None if known[col_name] is None else list(known[col_name])  # FAB extends the list it gets
+
+    def _convert(self, col_name):
         if "where" in getattr(getattr(self.datamodel.obj, col_name, None), "info", {}):
             return [StateFilter(col_name, self.datamodel)]
-        return super().convert(col_name)
+        filters = super().convert(col_name)
+        return filters and [KeyEqualFilter(col_name, self.datamodel) if type(flt) is FilterRelationOneToManyEqual
+                            else flt for flt in filters]
 
 
 class ListInterface(SQLAInterface):
@@ -259,8 +272,3 @@ def list_loads(model, columns):
             loads += [_without_geometry(selectinload(getattr(model, column)).selectinload(need),
                                         need.property.mapper.class_) for need in needs] + [load]
     return loads
-
-
-def register_template_filters(app) -> None:
-    app.add_template_filter(lambda page, view_name, current, pks, size, end=False:
-                            link_page(page, view_name, current or 0, list(pks or []), size, end), "grid_link_page")
