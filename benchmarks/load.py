@@ -178,6 +178,8 @@ def main() -> None:
     parser.add_argument("--password", default="demo123")
     parser.add_argument("--grid", type=int, help="the grid to filter by (default: the middle grid)")
     parser.add_argument("--no-api", action="store_true", help="the list page only")
+    parser.add_argument("--path", action="append", default=[],
+                        help="another page to load as the signed-in user (repeatable), e.g. a lighter one for comparison")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL")
     if not url:
@@ -202,6 +204,8 @@ def main() -> None:
         try:
             targets = [("resident list page, one grid", f"/residentview/list/?_flt_0_grid={grid}",
                         [f"Cookie: {sign_in(server, args.user, args.password)}"])]
+            cookie = targets[0][2]
+            targets += [(path[:30], path, cookie) for path in args.path]
             if not args.no_api:
                 q = f"(filters:!((col:grid,opr:rel_o_m,value:{grid})),page:0,page_size:25)"
                 targets.append(("REST API resident list, same", f"/api/v1/resident/?q={q}",

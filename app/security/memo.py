@@ -54,6 +54,7 @@ def _versions() -> dict[str, int]:
     """The watched tables' versions, read once per request."""
     versions = request.environ.get("grid.security_versions")
     if versions is None:
-        versions = request.environ["grid.security_versions"] = dict(db.session.execute(
+        # On the session's connection (its transaction), without the ORM's per-statement work.
+        versions = request.environ["grid.security_versions"] = dict(db.session.connection().execute(
             select(DataVersion.name, DataVersion.version).where(DataVersion.name.in_(TABLES))).all())
     return versions
