@@ -74,6 +74,9 @@ _JOINING = {Household}
 
 # The relations a row's ``__str__`` reads: loaded with a list that shows such rows.
 NEEDS = {Household: ("building",)}
+# The computed columns (column_property) a row's ``__str__`` reads; a list showing the row as a
+# related one loads only these of its computed columns.
+COMPUTED_NEEDS = {Household: ("head_name",)}
 
 
 def label_of(entity, joins: list):
