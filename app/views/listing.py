@@ -166,8 +166,8 @@ class ListInterface(SQLAInterface):
         else:
             rows = None
         if rows is None:
-            rows = self.apply_all(self.session.query(self.obj), filters, order_column, order_direction, page,
-                                  page_size).all()
+            query = self.apply_all(self.session.query(self.obj), filters, order_column, order_direction)
+            rows = self._page_of(query, page * page_size, page_size)
         if count is None:
             count = len(rows) if not page and len(rows) < page_size else self.count(filters)
         return count, rows
@@ -225,8 +225,23 @@ class ListInterface(SQLAInterface):
                 query = query.filter(keys > values if ascending else keys < values)
         direction = asc if ascending else desc
         query = query.order_by(*[direction(c) for c in ((column, pk) if column is not pk else (pk,))])
-        rows = query.offset(offset or None).limit(limit).options(*self.loads).all()
+        rows = self._page_of(query, offset, limit)
         return rows[::-1] if reverse else rows
+
+    def _page_of(self, query, offset, limit):
+        """``limit`` rows of ``query`` from ``offset``, with their related rows. Past an offset, the
+        keys first (an index walk over the rows before the page), then those rows joined to
+        their related rows: joined in one query, every skipped row was joined too (page 17,896
+        of a district: 1.5 s)."""
+        if not offset or not self.loads:
+            return query.offset(offset or None).limit(limit).options(*self.loads).all()
+        pk = self.get_pk()
+        keys = [key for (key,) in query.with_entities(pk).offset(offset).limit(limit).all()]
+        if not keys:
+            return []
+        found = {getattr(row, self.get_pk_name()): row
+                 for row in self.session.query(self.obj).filter(pk.in_(keys)).options(*self.loads)}
+        return [found[key] for key in keys if key in found]
 
     # -- count ---------------------------------------------------------------------------------------
     def count(self, filters=None) -> int:
