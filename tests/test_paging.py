@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Case, DiaryEntry, Resident
+from conftest import statements
 
 # list, its key, a page size that gives several pages of the demo
 LISTS = [("ResidentView", Resident, 500), ("DiaryView", DiaryEntry, 40), ("CaseView", Case, 10)]
@@ -58,10 +59,11 @@ def test_anchored_links_keep_the_filters_and_the_order(secretary_client):
 
 
 @pytest.mark.parametrize("anchor", [
-    "garbage", "0.1.25", "1.999999.999999.100.-",  # unreadable; too short; a row that is not there
-    "1.1.100.25.-",  # another page size
-    "1.1.100.100.name-asc",  # another order
-    "200.1.100.100.-",  # too far from the page asked for
+    "garbage", "0.1.25", "1.999999.999999.100.0.-",  # unreadable; too short; a row that is not there
+    "1.1.100.25.0.-",  # another page size
+    "1.1.100.100.0.name-asc",  # another order
+    "200.1.100.100.0.-",  # too far from the page asked for
+    "1.1.100.100.-",  # an older link's anchor (no count)
 ])
 def test_an_anchor_that_does_not_fit_falls_back_to_the_numbered_page(secretary_client, anchor):
     expected = rows(plain_page(secretary_client, "ResidentView", 2, 100))
@@ -78,7 +80,7 @@ def test_an_anchor_never_shows_rows_outside_the_scope(client_as, app):
     for other in db.session.scalars(select(Resident.id).join(Grid).where(Grid.code != "SYN-01")
                                     .order_by(Resident.id).limit(3)):
         response = manager.get(f"/residentview/list/?page_ResidentView=1&psize_ResidentView=25"
-                               f"&anchor_ResidentView=0.{other}.{other}.25.-")
+                               f"&anchor_ResidentView=0.{other}.{other}.25.0.-")
         assert response.status_code == 200
         assert set(rows(response.get_data(as_text=True))) <= own
 
@@ -119,3 +121,19 @@ def test_a_scope_holding_every_grid_lists_none(app, second_community):
         listed = scope.Scope(False, scope.current().community_ids, scope.current().grid_ids)
         assert set(db.session.scalars(select(Resident.id).where(condition))) == \
             set(db.session.scalars(select(Resident.id).where(scope.clause(Resident, scope=listed))))
+
+
+def test_a_long_lists_count_travels_with_its_links(app, client_as):
+    """Past GRID_EXACT_COUNT_UP_TO rows counting costs more than a page: a page reached by its
+    link shows the count the page before it showed, as an estimate, and counts nothing."""
+    app.config["GRID_EXACT_COUNT_UP_TO"] = 100
+    client = client_as("secretary")
+    first = client.get("/residentview/list/").get_data(as_text=True)
+    shown = re.sub(r"\D", "", re.search(r"</strong>\s*([^<]+?)\s*</div>", first).group(1))
+    link = html.unescape(re.search(r'<li><a href="([^"]*page_ResidentView=1&[^"]*)">2</a>', first).group(1))
+    assert f".{shown}." in link
+    with statements() as seen:
+        second = client.get(link).get_data(as_text=True)
+    assert not [s for s in seen if "count(" in s.lower()], seen
+    assert re.search(r"</strong>\s*([^<]+?)\s*</div>", second).group(1) == f"约 {int(shown):,}"
+    assert len(rows(second)) == 25

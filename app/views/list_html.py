@@ -38,8 +38,8 @@ def rows(value_columns, pks, include_columns, formatters, row_buttons=None, acti
 class PageLinks:
     """Links to other pages of the list shown, anchored on the page shown (see ``listing``)."""
 
-    def __init__(self, view_name: str, current: int, pks, size: int):
-        self.view_name, self.current, self.size = view_name, current, size
+    def __init__(self, view_name: str, current: int, pks, size: int, count: int = 0):
+        self.view_name, self.current, self.size, self.count = view_name, current, size, int(count)
         pks = list(pks or [])
         self.first, self.last = (pks[0], pks[-1]) if pks and all(isinstance(pk, int) for pk in (pks[0], pks[-1])) \
             else (None, None)
@@ -52,9 +52,9 @@ class PageLinks:
         args[f"page_{self.view_name}"] = page
         anchor = f"anchor_{self.view_name}"
         if end:
-            args[anchor] = Anchor(None, None, None, self.size, self.order).encode()
+            args[anchor] = Anchor(None, None, None, self.size, self.order, self.count).encode()
         elif self.first is not None:
-            args[anchor] = Anchor(self.current, self.first, self.last, self.size, self.order).encode()
+            args[anchor] = Anchor(self.current, self.first, self.last, self.size, self.order, self.count).encode()
         else:
             args.pop(anchor, None)
         return f"{self.path}?{urlencode(args, safe=QUERY_SAFE)}"
@@ -72,7 +72,7 @@ def pagination(page, page_size, count, view_name, pks) -> Markup:
     if high >= pages:
         low = low - high + pages
     low, high = max(low, 0), min(high, pages)
-    links = PageLinks(view_name, page, pks, page_size)
+    links = PageLinks(view_name, page, pks, page_size, count)
 
     def item(label: str, target: int | None, end: bool = False, active: bool = False) -> str:
         if active:

@@ -54,23 +54,25 @@ class Estimate(int):
 
 @dataclass(frozen=True)
 class Anchor:
-    """Where a pagination link was made: page, its first and last keys, page size and order."""
+    """Where a pagination link was made: page, its first and last keys, page size and order, and
+    the list's count as that page showed it."""
 
     page: int | None  # None: the list's end
     first: int | None
     last: int | None
     size: int
     order: str
+    count: int = 0
 
     def encode(self) -> str:
         return ".".join(str(part) for part in (END if self.page is None else self.page, self.first or 0,
-                                               self.last or 0, self.size, self.order))
+                                               self.last or 0, self.size, self.count, self.order))
 
     @classmethod
     def decode(cls, text: str) -> Anchor | None:
         try:
-            page, first, last, size, order = text.split(".", 4)
-            return cls(None if page == END else int(page), int(first), int(last), int(size), order)
+            page, first, last, size, count, order = text.split(".", 5)
+            return cls(None if page == END else int(page), int(first), int(last), int(size), order, int(count))
         except ValueError:
             return None
 
@@ -168,6 +170,10 @@ class ListInterface(SQLAInterface):
         if rows is None:
             query = self.apply_all(self.session.query(self.obj), filters, order_column, order_direction)
             rows = self._page_of(query, page * page_size, page_size)
+        if count is None and anchor is not None and anchor.count > current_app.config["GRID_EXACT_COUNT_UP_TO"]:
+            # Counting a long list costs more than its page: the count the link's page showed, as
+            # an estimate (rows may have come or gone since).
+            count = Estimate(anchor.count)
         if count is None:
             count = len(rows) if not page and len(rows) < page_size else self.count(filters)
         return count, rows
