@@ -72,11 +72,9 @@ LABELLED = frozenset(_LABELS)
 
 _JOINING = {Household}
 
-# The relations a row's ``__str__`` reads: loaded with a list that shows such rows.
-NEEDS = {Household: ("building",)}
-# The computed columns (column_property) a row's ``__str__`` reads; a list showing the row as a
-# related one loads only these of its computed columns.
-COMPUTED_NEEDS = {Household: ("head_name",)}
+# What a row's ``__str__`` reads besides its own table's columns: the relations loaded with a list
+# that shows such rows, and the only computed columns (column_property) it loads of them.
+NEEDS = {Household: ("building", "head_name")}
 
 
 def label_of(entity, joins: list):

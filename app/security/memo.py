@@ -21,7 +21,7 @@ from ..models import DataVersion
 from ..services import freshness
 
 WATCHED = {
-    "permissions": ("ab_permission_view_role", "ab_permission_view", "ab_permission", "ab_view_menu"),
+    "permissions": tuple(sorted(freshness.SECURITY)),
     "scope": ("user_scope", "grid", "community"),
 }
 TABLES = sorted({table for tables in WATCHED.values() for table in tables} | {freshness.ANYTHING})

@@ -42,6 +42,14 @@ class Scope:
     def grids(self, level: str) -> list[int]:
         return sorted(self.grid_ids if level == "grid" else self.area_grid_ids)
 
+    def in_grids(self, column, grid_ids):
+        """``column`` among ``grid_ids`` (some of this scope's grids; see ``among``)."""
+        return among(column, grid_ids, self.grid_total)
+
+    def in_communities(self, column, community_ids=None):
+        """``column`` among this scope's communities (or ``community_ids``, some of them)."""
+        return among(column, self.community_ids if community_ids is None else community_ids, self.community_total)
+
 
 NOTHING = Scope()
 EVERYTHING = Scope(everything=True)
@@ -109,8 +117,8 @@ def among(column, ids, total: int = -1):
 def _given_inside(scope: Scope, user_id):
     """``user_id`` was given a grid or community inside my communities."""
     return exists().where(UserScope.user_id == user_id, or_(
-        among(UserScope.grid_id, scope.area_grid_ids, scope.grid_total),
-        among(UserScope.community_id, scope.community_ids, scope.community_total)))
+        scope.in_grids(UserScope.grid_id, scope.area_grid_ids),
+        scope.in_communities(UserScope.community_id)))
 
 
 def _user_clause(scope: Scope, level: str):
@@ -128,8 +136,8 @@ def _ledger(model):
     """Aid records of a household's grid, or of the whole station (no grid: donations, purchases),
     which only users given the whole community see."""
     def clause(scope: Scope, level: str):
-        return or_(among(model.grid_id, scope.grids(level), scope.grid_total), and_(
-            model.grid_id.is_(None), among(model.community_id, scope.whole_community_ids, scope.community_total)))
+        return or_(scope.in_grids(model.grid_id, scope.grids(level)), and_(
+            model.grid_id.is_(None), scope.in_communities(model.community_id, scope.whole_community_ids)))
     return clause
 
 
@@ -138,33 +146,33 @@ def _community_wide(model):
     decided, an opinion about the community), which everyone working in the community reads;
     writing those needs the whole community (see ``_write_targets``)."""
     def clause(scope: Scope, level: str):
-        return or_(among(model.grid_id, scope.grids(level), scope.grid_total), and_(
-            model.grid_id.is_(None), among(model.community_id, scope.community_ids, scope.community_total)))
+        return or_(scope.in_grids(model.grid_id, scope.grids(level)), and_(
+            model.grid_id.is_(None), scope.in_communities(model.community_id)))
     return clause
 
 
 def _by_grid(model):
-    return lambda scope, level: among(model.grid_id, scope.grids(level), scope.grid_total)
+    return lambda scope, level: scope.in_grids(model.grid_id, scope.grids(level))
 
 
 def _by_community(model):
-    return lambda scope, level: among(model.community_id, scope.community_ids, scope.community_total)
+    return lambda scope, level: scope.in_communities(model.community_id)
 
 
 _LINKS = {
-    Community: lambda scope, level: among(Community.id, scope.community_ids, scope.community_total),
-    Grid: lambda scope, level: (among(Grid.community_id, scope.community_ids, scope.community_total)
-                                if level == "community" else among(Grid.id, scope.grid_ids, scope.grid_total)),
-    UserScope: lambda scope, level: or_(among(UserScope.grid_id, scope.area_grid_ids, scope.grid_total),
-                                        among(UserScope.community_id, scope.community_ids, scope.community_total)),
+    Community: lambda scope, level: scope.in_communities(Community.id),
+    Grid: lambda scope, level: (scope.in_communities(Grid.community_id)
+                                if level == "community" else scope.in_grids(Grid.id, scope.grid_ids)),
+    UserScope: lambda scope, level: or_(scope.in_grids(UserScope.grid_id, scope.area_grid_ids),
+                                        scope.in_communities(UserScope.community_id)),
     User: _user_clause,
     AuditEntry: _audit_clause,
     Voucher: _ledger(Voucher),
     GroupFeedback: _ledger(GroupFeedback),
     # Activities are the community's (not personal): every user of the community reads them.
-    Activity: lambda scope, level: among(Activity.community_id, scope.community_ids, scope.community_total),
+    Activity: lambda scope, level: scope.in_communities(Activity.community_id),
     Attendance: lambda scope, level: Attendance.activity_id.in_(
-        select(Activity.id).where(among(Activity.community_id, scope.community_ids, scope.community_total))),
+        select(Activity.id).where(scope.in_communities(Activity.community_id))),
     StockMove: _ledger(StockMove),
     FundEntry: _ledger(FundEntry),
     # Part 三 of the report. A supervisor, a contact household, a card handed over: their grid's (a
@@ -192,9 +200,9 @@ def clause(model, level: str = "grid", scope: Scope | None = None):
     if model in _LINKS:
         return _LINKS[model](scope, level)
     if hasattr(model, "grid_id"):
-        return among(model.grid_id, scope.grids(level), scope.grid_total)
+        return scope.in_grids(model.grid_id, scope.grids(level))
     if hasattr(model, "community_id"):
-        return among(model.community_id, scope.community_ids, scope.community_total)
+        return scope.in_communities(model.community_id)
     raise TypeError(f"{model.__name__} has no grid scope: add it to app.security.scope")
 
 

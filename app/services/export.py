@@ -15,7 +15,7 @@ import itertools
 
 from flask_babel import gettext
 from markupsafe import Markup
-from sqlalchemy import Integer, String, Text, case, func, literal
+from sqlalchemy import Integer, String, case, func, literal
 
 BOM = "\ufeff"
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -121,10 +121,9 @@ def stream_query(header, statement, converters, copy: bool = True):
     from ..extensions import db
 
     with db.engine.connect() as connection:
+        # No JIT on PostgreSQL (app/database.py: every connection): it compiled the plan before
+        # the first row, 0.6 s for a district's residents.
         if connection.dialect.name == "postgresql":
-            # JIT compiles the plan's expressions before the first row: 0.6 s for a district's
-            # residents, to save a few per cent per row. A streamed export wants its first row now.
-            connection.exec_driver_sql("SET LOCAL jit = off")
             if copy and _copyable(statement, converters):
                 yield from _copied(connection, header, statement)
                 return
@@ -152,7 +151,7 @@ def _rows(connection, statement):
 # (the rows here end with CRLF, as csv.writer's), quotes an empty string to tell it from NULL
 # (here NULLIF makes it NULL: an empty cell either way), and writes numbers and times its way
 # (only text and integers are sent through COPY). ``tests/test_export.py`` holds the two equal.
-_COPIED_TYPES = (String, Text, Integer)
+_COPIED_TYPES = (String, Integer)  # Text is a String
 BIG_RESULT = 20_000  # rows: a sort of fewer takes milliseconds, of more delays the first row
 
 
@@ -184,7 +183,7 @@ def _in_order_plan(cursor, sql, params) -> None:
 
 def _copied(connection, header, statement):
     statement = statement.with_only_columns(
-        *(func.nullif(column, "") if isinstance(column.type, (String, Text)) else column
+        *(func.nullif(column, "") if isinstance(column.type, String) else column
           for column in statement.selected_columns))
     sql, params = _bound(connection, statement)
     buffer = io.StringIO()

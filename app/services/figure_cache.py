@@ -75,14 +75,11 @@ def _recording(session: Session):
         session.info.pop(READING, None)
 
 
-def parts(wanted: dict[str, tuple[Callable[[], dict], bool]], period: str,
-          before_counting: Callable[[], None] = lambda: None) -> dict[str, dict]:
+def parts(wanted: dict[str, tuple[Callable[[], dict], bool]], period: str) -> dict[str, dict]:
     """{name: figures} for ``wanted`` ({name: (count it, whether the period changes it)}): the
     stored figures that are still current, the others counted now (and stored)."""
     keep = seconds()
     if keep <= 0:
-        if wanted:
-            before_counting()
         return {name: build() for name, (build, _periodic) in wanted.items()}
     session = db.session
     versions = freshness.current(session)  # before any row is read: see ``freshness``
@@ -98,8 +95,6 @@ def parts(wanted: dict[str, tuple[Callable[[], dict], bool]], period: str,
         if now - at < keep and all(versions.get(table, 0) == version for table, version in stamp.items()):
             found[name] = json.loads(payload)
             continue
-        if not counted:
-            before_counting()
         with _recording(session) as tables:
             found[name] = build()
         stamp = {table: versions.get(table, 0) for table in tables | {freshness.ANYTHING}}

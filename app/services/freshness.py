@@ -29,8 +29,8 @@ PENDING = "grid.changed_tables"
 IGNORED = {AuditEntry.__tablename__, DataVersion.__tablename__, FigureCacheEntry.__tablename__}
 
 
-# FAB's security tables are versioned only for what grants permissions (read by security/memo.py);
-# users themselves change at every sign-in.
+# FAB's security tables are versioned only for what grants permissions (the tables security/memo.py
+# keeps permissions by); users themselves change at every sign-in.
 SECURITY = {"ab_permission_view_role", "ab_permission_view", "ab_permission", "ab_view_menu"}
 
 

@@ -110,7 +110,7 @@ class ScopedView(ModelView):
             page=get_page_args().get(name), page_size=get_page_size_args().get(name), **kwargs)
         widgets["search"] = GridSearchWidget(
             route_base=self.route_base, form_factory=self.search_form.refresh, include_cols=search_columns,
-            exclude_cols=[], filters=filters, view=type(self).__name__)
+            exclude_cols=[], filters=filters, view=name)
         self.update_redirect()
         return widgets
 

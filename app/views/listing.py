@@ -1,15 +1,17 @@
 """List pages at a district's scale: FAB's SQLAlchemy interface with its page and count made cheap.
 
-- The rows shown load their relations in one query each (not one per row and relation), and no
-  geometry a list does not show.
+- A page's rows come with their related rows joined in one query, without the related rows'
+  geometry and the computed columns their labels do not read. A page past an OFFSET reads the keys
+  first, then joins only the page's rows.
 - Deep pages by keyset: the pagination links carry the page they leave from and its first and last
   keys (``anchor_<View>``), so the next, previous and nearby pages, and the last one, are an index
   range read (``(order, key) > (boundary)``) instead of an OFFSET through every row before them. A
   page number without an anchor (typed, bookmarked) still works, by OFFSET.
 - The count is a plain COUNT of the filtered rows (FAB counts over a subquery), none at all when
   the first page holds every row, and on PostgreSQL the planner's estimate, shown as approximate,
-  once the exact count passes ``GRID_EXACT_COUNT_UP_TO`` rows (counting 900k rows costs more than the page).
-- A filter's related row comes through the session's identity map (FAB reads it again per use).
+  once the exact count passes ``GRID_EXACT_COUNT_UP_TO`` rows (counting 900k rows costs more than
+  the page); past that too, a page reached by its link shows the count its link carries.
+- A filter on a related row compares the foreign key (FAB reads the related row first).
 """
 from __future__ import annotations
 
@@ -265,14 +267,6 @@ class ListInterface(SQLAInterface):
         plan = connection.execute(Explain(keys.statement)).scalar()
         return Estimate(max(int(plan[0]["Plan"]["Plan Rows"]), exact))
 
-    def get_related_obj(self, col_name, value):
-        model = self.get_related_model(col_name)
-        try:  # the URL's "66" is the key 66: then the session's identity map knows it
-            key = model.__mapper__.primary_key[0].type.python_type(value)
-        except (TypeError, ValueError, NotImplementedError):
-            return super().get_related_obj(col_name, value)
-        return self.session.get(model, key)
-
 
 def _for_label(load, model):
     """``load`` of a related ``model`` row, shown by its label: its geometry and the computed
@@ -280,7 +274,7 @@ def _for_label(load, model):
     say, are correlated subqueries: for every row of a page that shows it."""
     unread = [column.key for column in model.__mapper__.column_attrs
               if isinstance(column.columns[0].type, Geometry)
-              or (not _is_table_column(column, model) and column.key not in labels.COMPUTED_NEEDS.get(model, ()))]
+              or (not _is_table_column(column, model) and column.key not in labels.NEEDS.get(model, ()))]
     return load.options(*[defer(getattr(model, key)) for key in unread]) if unread else load
 
 
@@ -302,7 +296,8 @@ def list_loads(model, columns):
         elif isinstance(prop, RelationshipProperty) and not prop.uselist:
             target = prop.mapper.class_
             load = _for_label(joinedload(getattr(model, column)), target)
-            needs = [getattr(target, need) for need in labels.NEEDS.get(target, ())]
+            needs = [getattr(target, need) for need in labels.NEEDS.get(target, ())
+                     if isinstance(getattr(target, need).property, RelationshipProperty)]
             loads += [_for_label(joinedload(getattr(model, column)).joinedload(need), need.property.mapper.class_)
                       for need in needs] + [load]
     return loads
