@@ -77,15 +77,17 @@ def fab_group_by() -> None:
 
 
 @contextmanager
-def signed_in(app, username: str, path: str = "/"):
-    """A request signed in as ``username`` (its scope and permissions, as a page sees them)."""
+def signed_in(app, user, path: str = "/"):
+    """A request to ``path`` signed in as ``user`` (a user or a username), its scope and
+    permissions as a page sees them; what it left unsaved is rolled back (the tests use it too)."""
     from flask import g
     from flask_login import login_user
 
     from app.extensions import db
 
+    if isinstance(user, str):
+        user = app.appbuilder.sm.find_user(username=user)
     with app.test_request_context(path):
-        user = app.appbuilder.sm.find_user(username=username)
         login_user(user)
         g.user = user
         try:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEntry, Resident
 from app.security.privacy import mask_id_number
+from conftest import signed_in
 from samples import listed_count
 
 
@@ -102,8 +103,6 @@ def test_the_monthly_pack_holds_the_months_figures(secretary_client, tmp_path, a
 
 
 # -- every list's export equals the list, however it is computed -------------------------------------
-from flask import g  # noqa: E402
-
 from app.models.labels import LABELLED, labels  # noqa: E402
 from app.services.export import cell  # noqa: E402
 from app.views.base import ScopedView  # noqa: E402
@@ -112,15 +111,9 @@ from app.views.base import ScopedView  # noqa: E402
 def _list_as_the_orm_shows_it(app, username, view, query_string=""):
     """The reference: FAB's own list query, ORM objects, the view's formatters (as the list page
     renders them), every cell through ``cell``; what the SQL export must reproduce."""
-    from flask_appbuilder.security.sqla.models import User
-    from flask_login import login_user
-
     from app.security import privacy
 
-    user = db.session.scalars(select(User).where(User.username == username)).one()
-    with app.test_request_context(f"{view.route_base}/export/?{query_string}"):
-        login_user(user)
-        g.user = user
+    with signed_in(app, username, f"{view.route_base}/export/?{query_string}"):
         columns = [col for col in view.list_columns if col not in privacy.hidden_columns()]
         _search, filters, order_column, order_direction = view._requested_list()
         if not order_column and view.base_order:
@@ -228,17 +221,11 @@ def _awkward_cells():
 def _export_bytes(app, username, view, copy):
     """The export of ``view`` as ``username`` gets it, made by COPY (where it applies) or by the
     cursor and Python's csv writer."""
-    from flask_appbuilder.security.sqla.models import User
-    from flask_login import login_user
-
     from app.security import privacy
     from app.services import export
     from app.views import exporting
 
-    user = db.session.scalars(select(User).where(User.username == username)).one()
-    with app.test_request_context(f"{view.route_base}/export/"):
-        login_user(user)
-        g.user = user
+    with signed_in(app, username, f"{view.route_base}/export/"):
         columns = [col for col in view.list_columns if col not in privacy.hidden_columns()]
         statement, converters = exporting.plan(view, columns)
         copied = export._copyable(statement, converters)

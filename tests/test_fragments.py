@@ -1,11 +1,10 @@
 """Kept page parts (app/views/fragments.py) are exactly what FAB renders afresh."""
-from flask import g
 from flask_appbuilder.widgets import SearchWidget
 from flask_babel import force_locale
-from flask_login import login_user
 
 from app.views.base import ScopedView
 from app.views.fragments import GridSearchWidget
+from conftest import signed_in
 
 
 def test_every_lists_kept_search_form_is_fabs_own(app):
@@ -15,10 +14,7 @@ def test_every_lists_kept_search_form_is_fabs_own(app):
     for locale in ("zh", "en"):
         for view in views:
             name = type(view).__name__
-            with app.test_request_context(f"{view.route_base}/list/?_flt_0_id=1"), force_locale(locale):
-                user = app.appbuilder.sm.find_user(username="secretary")
-                login_user(user)
-                g.user = user
+            with signed_in(app, "secretary", f"{view.route_base}/list/?_flt_0_id=1"), force_locale(locale):
                 columns, filters, _order, _direction = view._requested_list()
                 fab = SearchWidget(route_base=view.route_base, form=view.search_form.refresh(), include_cols=columns,
                                    exclude_cols=[], filters=filters)()

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Case, DiaryEntry, Resident
-from conftest import statements
+from conftest import signed_in, statements
 
 # list, its key, a page size that gives several pages of the demo
 LISTS = [("ResidentView", Resident, 500), ("DiaryView", DiaryEntry, 40), ("CaseView", Case, 10)]
@@ -100,9 +100,6 @@ def test_counts_past_the_limit_are_estimates_on_postgresql(app, client_as):
 def test_a_scope_holding_every_grid_lists_none(app, second_community):
     """A district's office given every community: its queries carry no list of grids (cheaper,
     and PostgreSQL's estimates stay right), and read the same rows as the full list would."""
-    from flask import g
-    from flask_login import login_user
-
     from app.models import Community, UserScope
     from app.security import scope
     from app.security.role_names import SECRETARY
@@ -113,9 +110,7 @@ def test_a_scope_holding_every_grid_lists_none(app, second_community):
     for community_id in db.session.scalars(select(Community.id)):
         db.session.add(UserScope(user_id=user.id, community_id=community_id))
     db.session.commit()
-    with app.test_request_context("/"):
-        login_user(user)
-        g.user = user
+    with signed_in(app, user):
         condition = scope.clause(Resident)
         assert str(condition.compile(db.engine)).endswith("IS NOT NULL")
         listed = scope.Scope(False, scope.current().community_ids, scope.current().grid_ids)

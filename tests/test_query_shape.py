@@ -40,8 +40,6 @@ def test_a_lists_queries_do_not_grow_with_its_rows(secretary_client):
             assert counts[1] <= counts[0], (name, counts)
 
 
-
-
 def test_an_api_lists_queries_do_not_grow_with_its_rows(app, api_as):
     """Every REST API list, from the app's registry, at 5 rows and at 40 rows a page."""
     from flask import current_app

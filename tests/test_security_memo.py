@@ -1,12 +1,11 @@
 """A user's permissions and scope are kept between requests (app/security/memo.py) only while the
 tables they come from stand: a change through the app is seen on the very next request."""
-from flask import g
-from flask_login import login_user
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Grid, UserScope
 from app.security import memo
+from conftest import signed_in
 
 
 def test_a_grid_given_and_taken_is_seen_on_the_next_request(app, manager_client, second_community):
@@ -42,10 +41,7 @@ def test_a_permission_taken_and_given_back_is_seen_on_the_next_request(app, mana
 
 def test_nothing_is_kept_inside_a_transaction_that_has_written(app):
     made = []
-    with app.test_request_context("/"):
-        user = app.appbuilder.sm.find_user(username="secretary")
-        login_user(user)
-        g.user = user
+    with signed_in(app, "secretary") as user:
         memo.remembered("scope", ("test",), lambda: made.append(1))
         memo.remembered("scope", ("test",), lambda: made.append(2))
         assert made == [1]  # kept

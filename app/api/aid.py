@@ -20,7 +20,6 @@ READ_ONLY = {"get_list", "get"}
 DESK = {"distribution": "distribute", "donation": "donate", "purchase": "purchase", "adjustment": "adjust"}
 
 
-
 def _schema_name(kind: str) -> str:
     return f"Voucher.{kind}"
 

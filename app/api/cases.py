@@ -34,8 +34,6 @@ class StepSchema(BodySchema):
     satisfaction = typed(fields.Integer, strict=True, allow_none=True, validate=validate.Range(1, 5, error=RANGE))
 
 
-
-
 def _step_endpoint(step):
     """``POST /<pk>/<step>``: needs the step's own permission (can_<step>), as the screens do."""
     def make_step(self, pk):

@@ -19,7 +19,6 @@ from .base import ScopedApi
 from .docs import operation
 
 
-
 CREATED = {"type": "object", "properties": {
     "id": {"type": "integer"}, "created": {"type": "boolean"}, "message": {"type": "string"}}}
 
