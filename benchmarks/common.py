@@ -85,9 +85,9 @@ def signed_in(app, user, path: str = "/"):
 
     from app.extensions import db
 
-    if isinstance(user, str):
-        user = app.appbuilder.sm.find_user(username=user)
     with app.test_request_context(path):
+        if isinstance(user, str):
+            user = app.appbuilder.sm.find_user(username=user)
         login_user(user)
         g.user = user
         try:
