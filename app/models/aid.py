@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from flask_appbuilder import Model
 from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint, func, select)
+                        UniqueConstraint, func, select, text)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from .choices import AID_ITEM_CATEGORY, DONOR_KIND, VOUCHER_KIND, VOUCHER_STATUS
@@ -72,6 +72,9 @@ class Campaign(Model):
         return self.name
 
 
+HELPED = text("kind = 'distribution' AND status = 'posted'")
+
+
 class Voucher(Model):
     """One posting (or, from a grid manager, a proposed distribution waiting for the secretary)."""
 
@@ -83,6 +86,9 @@ class Voucher(Model):
         Index("ix_voucher_community_status", "community_id", "status"),
         # A grid's list in its order (key last): PostgreSQL reads a grid's first page from it.
         Index("ix_voucher_grid_page", "grid_id", "id"),
+        # The households helped (the dashboard), in household order, with what scope and period read.
+        Index("ix_voucher_helped", "household_id", "grid_id", "community_id", "dated",
+              sqlite_where=HELPED, postgresql_where=HELPED),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(20), unique=True)  # given when posted
@@ -150,6 +156,28 @@ class StockMove(Model):
     item = relationship("AidItem")
     household = relationship("Household")
     campaign = relationship("Campaign")
+
+
+class StockTally(Model):
+    """The stock moves summed by place, item, kind, month and direction: what the dashboard reads
+    instead of a district's million moves. Written only by the database, on every insert into
+    ``aid_stock_move`` (triggers of migration 0009), so no writer can forget it; the moves being
+    append-only, a tally only grows. Read-only here."""
+
+    __tablename__ = "aid_stock_tally"
+    __table_args__ = (
+        # PostgreSQL's upsert finds a tally by this key, a missing grid included (NULLS NOT DISTINCT).
+        Index("uq_stock_tally_key", "community_id", "grid_id", "item_id", "kind", "month", "inward", unique=True,
+              postgresql_nulls_not_distinct=True),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("aid_item.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    month: Mapped[dt.date] = mapped_column(Date)  # its first day
+    inward: Mapped[bool] = mapped_column(Boolean)
+    quantity: Mapped[int] = mapped_column(Integer)
 
 
 class FundEntry(Model):

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..models import (Activity, Attendance, AuditEntry, BranchPairing, CardHandover, CobuildingUnit, Community,
                       ContactHousehold, FundEntry, Grid, GridSupervisor, GroupFeedback, Meeting, MeetingFollowUp,
-                      StockMove, SupervisionDay, SupervisionOpinion, UnitSupport, UserScope, Voucher)
+                      StockMove, StockTally, SupervisionDay, SupervisionOpinion, UnitSupport, UserScope, Voucher)
 from . import memo, roles
 
 
@@ -174,6 +174,7 @@ _LINKS = {
     Attendance: lambda scope, level: Attendance.activity_id.in_(
         select(Activity.id).where(scope.in_communities(Activity.community_id))),
     StockMove: _ledger(StockMove),
+    StockTally: _ledger(StockTally),  # the moves summed: their rule
     FundEntry: _ledger(FundEntry),
     # Part 三 of the report. A supervisor, a contact household, a card handed over: their grid's (a
     # contact household's and a card's grid is their household's). A pairing is its building's grid's,

@@ -34,13 +34,19 @@ IGNORED = {AuditEntry.__tablename__, DataVersion.__tablename__, FigureCacheEntry
 SECURITY = {"ab_permission_view_role", "ab_permission_view", "ab_permission", "ab_view_menu"}
 
 
+# Tables the database writes by trigger whenever another is written: bumped with it.
+KEPT_BY_TRIGGER = {"aid_stock_move": ("aid_stock_tally",)}
+
+
 def _counts(name: str) -> bool:
     return name not in IGNORED and (not name.startswith("ab_") or name in SECURITY)
 
 
 def changed(session: Session, *tables: str) -> None:
     """Note that this transaction wrote ``tables`` (all tables when none are named)."""
-    session.info.setdefault(PENDING, set()).update(name for name in (tables or (ANYTHING,)) if _counts(name))
+    names = tables or (ANYTHING,)
+    names = {*names, *(kept for name in names for kept in KEPT_BY_TRIGGER.get(name, ()))}
+    session.info.setdefault(PENDING, set()).update(name for name in names if _counts(name))
 
 
 def current(session: Session) -> dict[str, int]:
