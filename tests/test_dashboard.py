@@ -1,11 +1,13 @@
 """The dashboard: figures and charts counted in SQL inside the scope, each clicking through to its rows."""
+import datetime as dt
 import re
+from collections import Counter
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import Case, DiaryEntry, Household, Resident
+from app.models import Case, DiaryEntry, Grid, Household, Resident
 from app.services import dashboard
 from app.services.stats import community_figures
 from samples import listed_count
@@ -72,6 +74,29 @@ def test_each_chart_equals_a_count_done_another_way(app):
     closed = dashboard.chart("sla")["data"]
     assert sum(row["value"] for row in closed) == db.session.scalar(
         select(func.count(Case.id)).where(Case.stage == "closed"))
+
+
+def age_band(born, today):
+    if born is None:
+        return "?"
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return "0-17" if age < 18 else "18-34" if age < 35 else "35-59" if age < 60 else "60-79" if age < 80 else "80+"
+
+
+def test_each_resident_is_in_the_age_band_of_their_age_today(app):
+    today = dashboard.local_today()
+    boundaries = [dashboard._years_before(today, years) for years in (18, 35, 60, 80)]
+    births = [*boundaries, *(day + dt.timedelta(days=1) for day in boundaries), None]
+    ids = db.session.scalars(select(Resident.id).order_by(Resident.id).limit(len(births))).all()
+    for resident_id, born in zip(ids, births):  # birthdays on each boundary and the day after it
+        db.session.execute(update(Resident).where(Resident.id == resident_id).values(birth_date=born))
+    expected = Counter((age_band(born, today), code) for born, code in db.session.execute(
+        select(Resident.birth_date, Grid.code).join(Grid, Grid.id == Resident.grid_id)))
+    chart = dashboard.residents_by_grid_and_age()
+    shown = Counter({(series["code"], grid): value for series in chart["series"]
+                     for grid, value in zip(chart["x"], series["data"]) if value})
+    assert shown == expected
+    db.session.rollback()
 
 
 def test_the_period_narrows_what_happened_in_it(secretary_client):

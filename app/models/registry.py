@@ -137,9 +137,6 @@ class Household(Model):
         return f"{self.address} {head}" if head else self.address
 
 
-PARTY_MEMBER = text("political_status IN ({})".format(", ".join(f"'{status}'" for status in PARTY_STATUSES)))
-
-
 class Resident(Model):
     __tablename__ = "resident"
     __table_args__ = (
@@ -150,9 +147,8 @@ class Resident(Model):
         Index("uq_resident_household_head", "household_id", unique=True,
               sqlite_where=HEAD_ONLY, postgresql_where=HEAD_ONLY),
         Index("ix_resident_grid_political", "grid_id", "political_status"),
-        # The dashboard's age bands (read whole, without the rows) and party members by grid.
-        Index("ix_resident_grid_birth", "grid_id", "birth_date"),
-        Index("ix_resident_party", "grid_id", sqlite_where=PARTY_MEMBER, postgresql_where=PARTY_MEMBER),
+        # The dashboard's age bands: the residents born between a band's boundary and the end of its year.
+        Index("ix_resident_birth", "birth_date", "grid_id"),
         # A grid's list in its order (key last): PostgreSQL reads a grid's first page from it.
         Index("ix_resident_grid_page", "grid_id", "id"),
     )

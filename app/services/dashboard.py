@@ -14,23 +14,21 @@ from functools import partial
 from urllib.parse import urlencode
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, DateTime, and_, cast, func, literal, select, union_all
-from sqlalchemy.dialects.postgresql import ARRAY, array as pg_array
+from sqlalchemy import DateTime, case, cast, func, literal, select, union_all
 
 from ..extensions import db
-from ..models import (Activity, AidItem, Attendance, Building, Case, CaseCategory, DiaryEntry, Facility, FundEntry,
+from ..models import (Activity, AidItem, Attendance, Building, Case, CaseCategory, Facility, FundEntry,
                       Grid, Household, MeetingFollowUp, Resident, StockTally, Visit, Voucher)
 from ..models.choices import (CASE_FINAL_STAGES, CASE_STAGE, CARE_TAGS, DIARY_CATEGORY, FACILITY_KIND,
                               INFRASTRUCTURE_KINDS, PARTY_STATUSES, RESIDENCE_TYPE, SERVICE_KINDS)
 from ..models.outreach import REACHED_SETS
 from ..models.cases import sla_where
-from ..models.registry import PARTY_MEMBER
+from ..models.tallies import DiaryTally, HouseholdTally, ResidentTally
 from ..security import privacy, scope
 from ..security.access import may
 from ..timekeeping import local_today
 from . import figure_cache, outreach
 
-CARE = (Household.low_income | Household.disability | Household.elderly_alone | Household.extreme_hardship)
 
 
 def _link(route: str, **filters) -> str:
@@ -111,32 +109,42 @@ def _grid_codes(ids) -> dict[int, str]:
 
 # Each part: (start of the period or None) -> {"cards": {key: value}, "charts": [chart, …]}, JSON-ready.
 
-# width_bucket's 0 … 4: born on or before the day 80 years ago, …, after the day 18 years ago.
-BANDS = ("80+", "60-79", "35-59", "18-34", "0-17")
-
-
 def _age_bands() -> list[tuple[str, int, int]]:
-    """(band, grid, residents). PostgreSQL: one pass, its parallel workers sharing the (grid, birth
-    date) index, each row's band the number of boundaries its birth date reaches (~90 ms for a
-    district; a GROUP BY per band, 170). SQLite: a GROUP BY per band, each a range of that index
-    (a CASE per row costs it 3×)."""
+    """(band, grid, residents), in one statement (one snapshot): the resident tallies by birth
+    year, each year in its band, and for the year a band's boundary (the day 18, 35, 60, 80 years
+    ago) falls in, the residents born after the boundary, counted from their rows (a birth-date
+    index range of a few thousand): the rest of that year belongs to the older band."""
     today = local_today()
-    e18, e35, e60, e80 = (_years_before(today, years) for years in (18, 35, 60, 80))
+    boundaries = [(_years_before(today, years), younger, older) for years, younger, older in
+                  ((18, "0-17", "18-34"), (35, "18-34", "35-59"), (60, "35-59", "60-79"), (80, "60-79", "80+"))]
+    year = ResidentTally.birth_year
+    whens = [(year.is_(None), "?")]
+    for day, younger, _older in boundaries:
+        whens += [(year > day.year, younger), (year == day.year, f"year {day}")]
+    band = case(*whens, else_="80+").label("band")
+    by_year = scope.restrict(select(band, ResidentTally.grid_id, func.sum(ResidentTally.residents))
+                             .where(ResidentTally.residents != 0).group_by("band", ResidentTally.grid_id), ResidentTally)
     born = Resident.birth_date
-    if _postgres():
-        bounds = cast(pg_array([day + dt.timedelta(days=1) for day in (e80, e60, e35, e18)]), ARRAY(Date))
-        band = func.width_bucket(born, bounds)
-        rows = _run(select(band, Resident.grid_id, func.count()).group_by(band, Resident.grid_id), Resident)
-        return [("?" if index is None else BANDS[index], grid, count) for index, grid, count in rows]
-    groups = {"0-17": born > e18, "18-34": and_(born > e35, born <= e18), "35-59": and_(born > e60, born <= e35),
-              "60-79": and_(born > e80, born <= e60), "80+": born <= e80, "?": born.is_(None)}
-    return db.session.execute(union_all(*[
-        scope.restrict(select(literal(name), Resident.grid_id, func.count()).where(test).group_by(Resident.grid_id),
-                       Resident) for name, test in groups.items()])).all()
+    after = [scope.restrict(select(literal(f"after {day}"), Resident.grid_id, func.count())
+                            .where(born > day, born <= dt.date(day.year, 12, 31)).group_by(Resident.grid_id), Resident)
+             for day, _younger, _older in boundaries]
+    found = {(name, grid): count for name, grid, count in db.session.execute(union_all(by_year, *after))}
+    bands = defaultdict(int)
+    for (name, grid), count in found.items():
+        if name.startswith("after "):
+            continue
+        if name.startswith("year "):
+            younger, older = next((y, o) for day, y, o in boundaries if name == f"year {day}")
+            later = found.get((f"after {name[5:]}", grid), 0)
+            bands[younger, grid] += later
+            bands[older, grid] += count - later
+        else:
+            bands[name, grid] += count
+    return [(name, grid, count) for (name, grid), count in bands.items() if count]
 
 
 def _residents(_start=None, party: bool = True) -> dict:
-    """The residents by grid and age band, and the party members (their own partial index)."""
+    """The residents by grid and age band, and the party members."""
     ages = _age_bands()
     codes = _grid_codes({grid for _band, grid, _count in ages})
     grids, series = _series((band, codes[grid], count) for band, grid, count in ages)
@@ -146,15 +154,16 @@ def _residents(_start=None, party: bool = True) -> dict:
              "links": [_link("residentview", grid=ids[code]) for code in grids]}
     cards = {"residents": sum(count for *_rest, count in ages)}
     if party:
-        cards["party_members"] = _scalar(select(func.count()).select_from(Resident).where(PARTY_MEMBER), Resident)
+        cards["party_members"] = _scalar(select(func.sum(ResidentTally.party_members)), ResidentTally)
     return {"cards": cards, "charts": [chart]}
 
 
 def _households(_start=None) -> dict:
     tags = CARE_TAGS.codes
-    rows = _run(select(Household.residence_type, func.count(), _count_if(CARE),
-                       *[_count_if(getattr(Household, tag)) for tag in tags])
-                .group_by(Household.residence_type).order_by(Household.residence_type), Household)
+    rows = _run(select(HouseholdTally.residence_type, func.sum(HouseholdTally.households), func.sum(HouseholdTally.care),
+                       *[func.sum(getattr(HouseholdTally, tag)) for tag in tags])
+                .where(HouseholdTally.households != 0)
+                .group_by(HouseholdTally.residence_type).order_by(HouseholdTally.residence_type), HouseholdTally)
     care = [sum(row[3 + i] for row in rows) for i in range(len(tags))]
     sees = privacy.may_see_sensitive()  # masked roles see the counts, not the rows
     by_type = {"key": "households_by_type", "title": str(_l("Households by residence type")), "type": "pie",
@@ -234,9 +243,10 @@ def _cases_by_category_per_month(start) -> dict:
 
 
 def _diary(start=None) -> dict:
-    rows = [(category, month_text(day), count) for category, day, count in _run(
-        select(DiaryEntry.category, DiaryEntry.entry_on, func.count()).where(*_after(DiaryEntry.entry_on, start))
-        .group_by(DiaryEntry.category, DiaryEntry.entry_on), DiaryEntry)]
+    rows = [(category, month_text(month), count) for category, month, count in _run(
+        select(DiaryTally.category, DiaryTally.month, func.sum(DiaryTally.entries))
+        .where(DiaryTally.entries != 0, *_after(DiaryTally.month, start))  # a period starts on a month's first day
+        .group_by(DiaryTally.category, DiaryTally.month), DiaryTally)]
     months, series = _series(rows, DIARY_CATEGORY.label)
     chart = {"key": "diary_per_month", "title": str(_l("Diary entries per month")), "type": "bar", "stack": True,
              "x": months, "series": series, "links": [_month_link("diaryview", "entry_on", month) for month in months]}

@@ -1,4 +1,4 @@
-"""dashboard reads (issue 12): the stock tallies, the households helped, the party members
+"""dashboard reads (issue 12): the stock tallies, the households helped
 
 - ``aid_stock_tally``: the stock moves summed by place, item, kind, month and direction, kept by
   the database on every insert into the append-only ledger. The dashboard read a district's 1M
@@ -8,7 +8,6 @@
   COPY); SQLite, one row at a time.
 - ``ix_voucher_helped``: the posted distributions in household order (count each household once
   in one pass, not a sort of 400k rows).
-- ``ix_resident_party``: the party members by grid (50k of 900k residents: 44 → 4 ms).
 
 Revision ID: 3e8d5a9c0f14
 Revises: 9c4e2f7a1b30
@@ -52,7 +51,6 @@ SQLITE = [
         END""",
 ]
 HELPED = sa.text("kind = 'distribution' AND status = 'posted'")
-PARTY_MEMBER = sa.text("political_status IN ('party_member', 'probationary')")
 MONTH = {"postgresql": "date_trunc('month', moved_on)::date", "sqlite": "date(moved_on, 'start of month')"}
 
 
@@ -77,8 +75,6 @@ def upgrade():
                     postgresql_nulls_not_distinct=True)
     op.create_index('ix_voucher_helped', 'aid_voucher', ['household_id', 'grid_id', 'community_id', 'dated'],
                     sqlite_where=HELPED, postgresql_where=HELPED)
-    op.create_index('ix_resident_party', 'resident', ['grid_id'], sqlite_where=PARTY_MEMBER,
-                    postgresql_where=PARTY_MEMBER)
     dialect = op.get_bind().dialect.name
     op.execute(f"""INSERT INTO aid_stock_tally ({KEY}, quantity)
                    SELECT community_id, grid_id, item_id, kind, {MONTH[dialect]}, quantity > 0, sum(quantity)
@@ -93,7 +89,6 @@ def downgrade():
         op.execute("DROP FUNCTION aid_stock_tally_add()")
     else:
         op.execute("DROP TRIGGER aid_stock_move_tally")
-    op.drop_index('ix_resident_party', table_name='resident')
     op.drop_index('ix_voucher_helped', table_name='aid_voucher')
     op.drop_index('uq_stock_tally_key', table_name='aid_stock_tally')
     op.drop_index('ix_aid_stock_tally_item_id', table_name='aid_stock_tally')

@@ -1,0 +1,58 @@
+"""Tallies: big tables' rows counted by grid and by what the dashboard groups by, written only by
+the database (triggers of migrations 0009 and 0010) in the transaction that writes the rows, so
+no writer can forget them. Read-only here. A tally at zero stays; readers skip it.
+
+Each is ~10–60× smaller than its table: the dashboard's first view of a district reads these
+instead of 900k residents, 316k households, 500k diary entries (and 1M stock moves:
+``aid.StockTally``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_appbuilder import Model
+from sqlalchemy import Date, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+
+class ResidentTally(Model):
+    """Residents by grid and birth year (none: unknown), and how many are party members."""
+
+    __tablename__ = "resident_tally"
+    __table_args__ = (Index("uq_resident_tally_key", "grid_id", "birth_year", unique=True,
+                            postgresql_nulls_not_distinct=True),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    residents: Mapped[int] = mapped_column(Integer)
+    party_members: Mapped[int] = mapped_column(Integer)
+
+
+class HouseholdTally(Model):
+    """Households by grid and residence type; how many carry any care tag, and each tag."""
+
+    __tablename__ = "household_tally"
+    __table_args__ = (Index("uq_household_tally_key", "grid_id", "residence_type", unique=True,
+                            postgresql_nulls_not_distinct=True),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))
+    residence_type: Mapped[str] = mapped_column(String(20))
+    households: Mapped[int] = mapped_column(Integer)
+    care: Mapped[int] = mapped_column(Integer)
+    low_income: Mapped[int] = mapped_column(Integer)
+    disability: Mapped[int] = mapped_column(Integer)
+    elderly_alone: Mapped[int] = mapped_column(Integer)
+    extreme_hardship: Mapped[int] = mapped_column(Integer)
+
+
+class DiaryTally(Model):
+    """Diary entries by grid, category and month (its first day)."""
+
+    __tablename__ = "diary_tally"
+    __table_args__ = (Index("uq_diary_tally_key", "grid_id", "category", "month", unique=True,
+                            postgresql_nulls_not_distinct=True),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))
+    category: Mapped[str] = mapped_column(String(20))
+    month: Mapped[dt.date] = mapped_column(Date)
+    entries: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,120 @@
+"""The tallies of residents, households and diary entries (migration 0010): kept by the database
+on every insert, update and delete, whoever writes, gone with a rollback; equal at every step to
+counting the rows themselves; the dashboard's next view shows a change."""
+import datetime as dt
+from collections import Counter
+
+import pytest
+from sqlalchemy import delete, insert, select, text, update
+
+from app.extensions import db
+from app.models import DiaryEntry, DiaryTally, Household, HouseholdTally, Resident, ResidentTally
+from app.models.choices import PARTY_STATUSES
+from test_figure_cache import view
+
+TAGS = ("low_income", "disability", "elderly_alone", "extreme_hardship")
+
+
+def residents() -> Counter:
+    counted = Counter()
+    for grid, born, status in db.session.execute(
+            select(Resident.grid_id, Resident.birth_date, Resident.political_status)):
+        key = (grid, born.year if born else None)
+        counted[key + ("residents",)] += 1
+        counted[key + ("party_members",)] += status in PARTY_STATUSES
+    return +counted  # zeros dropped
+
+
+def households() -> Counter:
+    counted = Counter()
+    for grid, kind, *tags in db.session.execute(
+            select(Household.grid_id, Household.residence_type, *[getattr(Household, tag) for tag in TAGS])):
+        counted[grid, kind, "households"] += 1
+        counted[grid, kind, "care"] += any(tags)
+        for tag, value in zip(TAGS, tags):
+            counted[grid, kind, tag] += bool(value)
+    return +counted
+
+
+def diary() -> Counter:
+    return Counter((grid, category, day.replace(day=1), "entries") for grid, category, day in db.session.execute(
+        select(DiaryEntry.grid_id, DiaryEntry.category, DiaryEntry.entry_on)))
+
+
+def kept(model, keys, measures) -> Counter:
+    db.session.expire_all()
+    counted = Counter()
+    for row in db.session.execute(select(*[getattr(model, name) for name in (*keys, *measures)])):
+        for name, value in zip(measures, row[len(keys):]):
+            # Two rows of one key would leave one of them out: the sums would differ.
+            counted[(*row[:len(keys)], name)] = value
+    return +counted
+
+
+def all_equal():
+    assert kept(ResidentTally, ("grid_id", "birth_year"), ("residents", "party_members")) == residents()
+    assert kept(HouseholdTally, ("grid_id", "residence_type"), ("households", "care", *TAGS)) == households()
+    assert kept(DiaryTally, ("grid_id", "category", "month"), ("entries",)) == diary()
+
+
+def test_the_seeded_registry_and_diary_are_tallied(app):
+    assert residents() and households() and diary()
+    all_equal()
+
+
+def test_every_write_moves_the_tallies_and_a_rollback_takes_it_back(app):
+    first, second = db.session.scalars(select(Resident).order_by(Resident.id).limit(2)).all()
+    first.political_status = "party_member" if first.political_status == "masses" else "masses"  # the ORM
+    second.grid_id = 2 if second.grid_id == 1 else 1
+    db.session.commit()
+    all_equal()
+    # Statements through the session: many rows at once, a key that does not change, a delete.
+    db.session.execute(update(Resident).where(Resident.id <= 40).values(birth_date=None))
+    db.session.execute(update(Resident).where(Resident.id <= 40).values(name="同名"))
+    db.session.execute(update(Household).where(Household.id <= 30).values(low_income=True, residence_type="migrant"))
+    entry = db.session.scalars(select(DiaryEntry).order_by(DiaryEntry.id)).first()
+    db.session.execute(update(DiaryEntry).where(DiaryEntry.id == entry.id).values(entry_on=dt.date(2020, 2, 29)))
+    db.session.execute(delete(DiaryEntry).where(DiaryEntry.id != entry.id, DiaryEntry.category == "visit"))
+    db.session.commit()
+    all_equal()
+    # Around the app: raw SQL on a connection of its own.
+    with db.engine.begin() as connection:
+        connection.execute(insert(DiaryEntry), [
+            {"grid_id": 1, "category": "event", "entry_on": dt.date(2026, 1, day), "content": "楼道灯坏了",
+             "author_id": entry.author_id} for day in (3, 4, 5)])
+        connection.execute(text("UPDATE household SET disability = NOT disability WHERE id % 7 = 0"))
+    all_equal()
+    # Written, then rolled back.
+    before = kept(DiaryTally, ("grid_id", "category", "month"), ("entries",))
+    db.session.execute(delete(DiaryEntry))
+    assert not kept(DiaryTally, ("grid_id", "category", "month"), ("entries",))  # inside the transaction
+    db.session.rollback()
+    assert kept(DiaryTally, ("grid_id", "category", "month"), ("entries",)) == before
+    all_equal()
+
+
+def test_a_truncate_empties_its_tally(app, databases):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE; runs in the PostGIS pass of ./dev test")
+    db.session.execute(text("TRUNCATE diary_entry CASCADE"))
+    assert not kept(DiaryTally, ("grid_id", "category", "month"), ("entries",))
+    all_equal()
+    db.session.rollback()
+
+
+def test_a_change_shows_on_the_next_dashboard(app, secretary_client):
+    before, charts, _html = view(secretary_client)
+    resident = db.session.scalars(select(Resident).where(Resident.political_status == "masses")
+                                  .order_by(Resident.id)).first()
+    home = db.session.scalars(select(Household).where(Household.elderly_alone.is_(False))
+                              .order_by(Household.id)).first()
+    db.session.execute(update(Resident).where(Resident.id == resident.id).values(political_status="party_member"))
+    db.session.execute(update(Household).where(Household.id == home.id).values(elderly_alone=True))
+    db.session.execute(delete(DiaryEntry).where(DiaryEntry.id == db.session.scalars(select(DiaryEntry.id)).first()))
+    db.session.commit()
+    after, charts_after, _html = view(secretary_client)
+    assert after["party_members"] == before["party_members"] + 1
+    assert after["diary_entries"] == before["diary_entries"] - 1
+    elderly = TAGS.index("elderly_alone")
+    assert charts_after["households_by_care"]["series"][0]["data"][elderly] == \
+        charts["households_by_care"]["series"][0]["data"][elderly] + 1
