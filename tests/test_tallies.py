@@ -5,10 +5,11 @@ import datetime as dt
 from collections import Counter
 
 import pytest
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 
 from app.extensions import db
-from app.models import DiaryEntry, DiaryTally, Household, HouseholdTally, Resident, ResidentTally
+from app.models import (Case, CaseTally, DiaryEntry, DiaryTally, Household, HouseholdTally, Resident,
+                        ResidentTally)
 from app.models.choices import PARTY_STATUSES
 from test_figure_cache import view
 
@@ -41,6 +42,19 @@ def diary() -> Counter:
         select(DiaryEntry.grid_id, DiaryEntry.category, DiaryEntry.entry_on)))
 
 
+def cases() -> Counter:
+    counted = Counter()
+    for grid, stage, category, reported, closed, due in db.session.execute(select(
+            Case.grid_id, Case.stage, Case.category_id, Case.reported_at, Case.closed_at, Case.due_on)):
+        key = (grid, stage, category, reported.date().replace(day=1))
+        counted[key + ("cases",)] += 1
+        if closed is not None:
+            counted[key + ("seconds",)] += round((closed - reported).total_seconds())
+            counted[key + ("closed",)] += 1
+            counted[key + ("on_time",)] += due is not None and closed.date() <= due
+    return +counted
+
+
 def kept(model, keys, measures) -> Counter:
     db.session.expire_all()
     counted = Counter()
@@ -55,10 +69,13 @@ def all_equal():
     assert kept(ResidentTally, ("grid_id", "birth_year"), ("residents", "party_members")) == residents()
     assert kept(HouseholdTally, ("grid_id", "residence_type"), ("households", "care", *TAGS)) == households()
     assert kept(DiaryTally, ("grid_id", "category", "month"), ("entries",)) == diary()
+    assert kept(CaseTally, ("grid_id", "stage", "category_id", "month"), ("cases", "seconds", "closed", "on_time")) \
+        == cases()
 
 
 def test_the_seeded_registry_and_diary_are_tallied(app):
-    assert residents() and households() and diary()
+    assert residents() and households() and diary() and cases()
+    assert any(name == "on_time" for *_key, name in cases()) and any(name == "seconds" for *_key, name in cases())
     all_equal()
 
 
@@ -75,6 +92,11 @@ def test_every_write_moves_the_tallies_and_a_rollback_takes_it_back(app):
     entry = db.session.scalars(select(DiaryEntry).order_by(DiaryEntry.id)).first()
     db.session.execute(update(DiaryEntry).where(DiaryEntry.id == entry.id).values(entry_on=dt.date(2020, 2, 29)))
     db.session.execute(delete(DiaryEntry).where(DiaryEntry.id != entry.id, DiaryEntry.category == "visit"))
+    case = db.session.scalars(select(Case).where(Case.closed_at.is_(None)).order_by(Case.id)).first()
+    db.session.execute(update(Case).where(Case.id == case.id).values(
+        stage="closed", closed_at=case.reported_at + dt.timedelta(days=3, seconds=7), due_on=None))
+    db.session.execute(update(Case).where(Case.id != case.id, Case.closed_at.is_not(None))
+                       .values(due_on=func.date(Case.closed_at)))  # all closed on their deadline's day
     db.session.commit()
     all_equal()
     # Around the app: raw SQL on a connection of its own.

@@ -7,7 +7,7 @@ from .aid import (AidItem, Campaign, Donor, FundEntry, NumberSeries, StockMove, 
                   VoucherLine)  # noqa: F401
 from .cases import Case, CaseCategory, CaseEvent, CasePhoto  # noqa: F401
 from .diary import DiaryEntry, Visit  # noqa: F401
-from .tallies import DiaryTally, HouseholdTally, ResidentTally  # noqa: F401
+from .tallies import CaseTally, DiaryTally, HouseholdTally, ResidentTally  # noqa: F401
 from .notices import GroupFeedback, GroupSize, Notice  # noqa: F401
 from .volunteers import Activity, Attendance, Team, Volunteer  # noqa: F401
 from .meetings import Meeting, MeetingFollowUp  # noqa: F401

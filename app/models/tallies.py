@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import Date, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -56,3 +56,21 @@ class DiaryTally(Model):
     category: Mapped[str] = mapped_column(String(20))
     month: Mapped[dt.date] = mapped_column(Date)
     entries: Mapped[int] = mapped_column(Integer)
+
+
+class CaseTally(Model):
+    """Cases by grid, stage, category and month reported (UTC, as the dashboard groups them);
+    the seconds from report to close summed, the closed cases, those closed by their deadline."""
+
+    __tablename__ = "case_tally"
+    __table_args__ = (Index("uq_case_tally_key", "grid_id", "stage", "category_id", "month", unique=True,
+                            postgresql_nulls_not_distinct=True),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))
+    stage: Mapped[str] = mapped_column(String(20))
+    category_id: Mapped[int] = mapped_column(ForeignKey("case_category.id"))
+    month: Mapped[dt.date] = mapped_column(Date)
+    cases: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[int] = mapped_column(BigInteger)
+    closed: Mapped[int] = mapped_column(Integer)
+    on_time: Mapped[int] = mapped_column(Integer)

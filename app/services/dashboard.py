@@ -14,7 +14,7 @@ from functools import partial
 from urllib.parse import urlencode
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DateTime, case, cast, func, literal, select, union_all
+from sqlalchemy import case, func, literal, select, union_all
 
 from ..extensions import db
 from ..models import (Activity, AidItem, Attendance, Building, Case, CaseCategory, Facility, FundEntry,
@@ -23,7 +23,7 @@ from ..models.choices import (CASE_FINAL_STAGES, CASE_STAGE, CARE_TAGS, DIARY_CA
                               INFRASTRUCTURE_KINDS, PARTY_STATUSES, RESIDENCE_TYPE, SERVICE_KINDS)
 from ..models.outreach import REACHED_SETS
 from ..models.cases import sla_where
-from ..models.tallies import DiaryTally, HouseholdTally, ResidentTally
+from ..models.tallies import CaseTally, DiaryTally, HouseholdTally, ResidentTally
 from ..security import privacy, scope
 from ..security.access import may
 from ..timekeeping import local_today
@@ -45,19 +45,6 @@ def _month_link(route: str, column: str, month: str, **filters) -> str:
     args = {f"_flt_1_{column}": (first - dt.timedelta(days=1)).isoformat(), f"_flt_2_{column}": following.isoformat(),
             **{f"_flt_0_{key}": value for key, value in filters.items()}}
     return f"/{route}/list/?{urlencode(args)}"
-
-
-def _postgres() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
-def month_of(column):
-    """A timestamp's month to group by; ``month_text`` makes it "YYYY-MM". PostgreSQL's
-    date_trunc, not to_char, which costs more than the grouping. Dates are grouped by day (a few
-    thousand groups) and summed into months here: cheaper still than a function per row."""
-    if _postgres():
-        return func.date_trunc("month", cast(column, DateTime))
-    return func.strftime("%Y-%m", column)
 
 
 def month_text(value) -> str:
@@ -194,17 +181,14 @@ def _facilities(_start=None) -> dict:
 
 
 def _cases(start=None) -> dict:
-    """One pass over the cases by grid and stage (the cards, the funnel, days to close, closed on
-    time), the open cases past their deadline from their partial index, and the cases by category
-    and month."""
-    if _postgres():  # date_part is a float; EXTRACT's numeric took twice as long to sum
-        seconds = func.date_part("epoch", Case.closed_at - Case.reported_at)
-    else:
-        seconds = (func.julianday(Case.closed_at) - func.julianday(Case.reported_at)) * 86400
-    rows = _run(select(Case.grid_id, Case.stage, func.count(), _count_if(Case.reported_at >= start) if start
-                       else func.count(), func.sum(seconds), func.count(seconds),
-                       _count_if(func.date(Case.closed_at) <= Case.due_on))
-                .group_by(Case.grid_id, Case.stage), Case)
+    """The case tallies by grid and stage (the cards, the funnel, days to close, closed on time),
+    the open cases past their deadline from their partial index (it moves with the date), and the
+    cases by category and month."""
+    tally = CaseTally
+    in_period = func.coalesce(func.sum(tally.cases).filter(tally.month >= start), 0) if start else func.sum(tally.cases)
+    rows = _run(select(tally.grid_id, tally.stage, func.sum(tally.cases), in_period, func.sum(tally.seconds),
+                       func.sum(tally.closed), func.sum(tally.on_time))
+                .where(tally.cases != 0).group_by(tally.grid_id, tally.stage), tally)
     overdue = _scalar(select(func.count()).select_from(Case).where(sla_where("overdue")), Case)
     stages, closed = defaultdict(int), [row for row in rows if row[1] == "closed"]
     for _grid, stage, count, *_rest in rows:
@@ -231,11 +215,11 @@ def _cases(start=None) -> dict:
 
 
 def _cases_by_category_per_month(start) -> dict:
-    """By category name (each community has its own categories, mostly of the same names): a
-    district's ~100 rows to read, not ~10,000."""
-    month = month_of(Case.reported_at)
-    rows = _run(select(CaseCategory.name, month, func.count()).join(CaseCategory, CaseCategory.id == Case.category_id)
-                .where(*_after(Case.reported_at, start)).group_by(CaseCategory.name, month), Case)
+    """By category name (each community has its own categories, mostly of the same names)."""
+    rows = _run(select(CaseCategory.name, CaseTally.month, func.sum(CaseTally.cases))
+                .join(CaseCategory, CaseCategory.id == CaseTally.category_id)
+                .where(CaseTally.cases != 0, *_after(CaseTally.month, start))  # a period starts on a month's first day
+                .group_by(CaseCategory.name, CaseTally.month), CaseTally)
     months, series = _series((name, month_text(month), count) for name, month, count in rows)
     return {"key": "cases_by_category", "title": str(_l("Cases by category per month")), "type": "bar",
             "stack": True, "x": months, "series": series,

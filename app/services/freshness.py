@@ -36,7 +36,8 @@ SECURITY = {"ab_permission_view_role", "ab_permission_view", "ab_permission", "a
 
 # Tables the database writes by trigger whenever another is written: bumped with it.
 KEPT_BY_TRIGGER = {"aid_stock_move": ("aid_stock_tally",), "resident": ("resident_tally",),
-                   "household": ("household_tally",), "diary_entry": ("diary_tally",)}
+                   "household": ("household_tally",), "diary_entry": ("diary_tally",),
+                   "case_record": ("case_tally",)}
 
 
 def _counts(name: str) -> bool:

@@ -1,9 +1,9 @@
-"""tallies of residents, households and diary entries, kept by the database (issue 12)
+"""tallies of residents, households, diary entries and cases, kept by the database (issue 12)
 
-The dashboard counted a district's 900k residents, 316k households and 500k diary entries on
-every first view (~190 ms of its 390). Each tally holds a table's rows counted by grid and what
-the dashboard groups by (a resident's birth year, a household's residence type, an entry's
-category and month), ~10–60× fewer rows. Triggers keep them on every INSERT, UPDATE and DELETE
+The dashboard counted a district's 900k residents, 316k households, 500k diary entries and 100k
+cases on every first view (~240 ms of its 390). Each tally holds a table's rows counted by grid
+and what the dashboard groups by (a resident's birth year, a household's residence type, an
+entry's category and month, a case's stage, category and month), 2–170× fewer rows. Triggers keep them on every INSERT, UPDATE and DELETE
 (and TRUNCATE), whoever writes, in the writing transaction:
 
 - PostgreSQL: one statement-level trigger per event, reading the statement's transition tables:
@@ -56,6 +56,17 @@ TALLIES = {
         "category": ("{r}category",) * 2,
         "month": ("date_trunc('month', {r}entry_on)::date", "date({r}entry_on, 'start of month')"),
     }, {"entries": "1"}),
+    "case_tally": ("case_record", {
+        "grid_id": ("{r}grid_id",) * 2,
+        "stage": ("{r}stage",) * 2,
+        "category_id": ("{r}category_id",) * 2,
+        "month": ("date_trunc('month', {r}reported_at)::date", "date({r}reported_at, 'start of month')"),
+    }, {"cases": "1",
+        # Seconds from report to close, whole; and the closed cases, of which those closed by their deadline.
+        "seconds": ("coalesce(round(extract(epoch FROM {r}closed_at - {r}reported_at)), 0)::bigint",
+                    "coalesce(CAST(round((julianday({r}closed_at) - julianday({r}reported_at)) * 86400) AS INTEGER), 0)"),
+        "closed": _flag("{r}closed_at IS NOT NULL"),
+        "on_time": (_flag("{r}closed_at::date <= {r}due_on"), _flag("date({r}closed_at) <= {r}due_on"))}),
 }
 COLUMNS = {  # the tally tables' key columns
     "grid_id": lambda: sa.Column("grid_id", sa.Integer(), sa.ForeignKey("grid.id"), nullable=False),
@@ -63,11 +74,20 @@ COLUMNS = {  # the tally tables' key columns
     "residence_type": lambda: sa.Column("residence_type", sa.String(20), nullable=False),
     "category": lambda: sa.Column("category", sa.String(20), nullable=False),
     "month": lambda: sa.Column("month", sa.Date(), nullable=False),
+    "stage": lambda: sa.Column("stage", sa.String(20), nullable=False),
+    "category_id": lambda: sa.Column("category_id", sa.Integer(), sa.ForeignKey("case_category.id"), nullable=False),
 }
+BIG = {"seconds"}  # measures that outgrow an integer
 # The source columns each tally reads: SQLite's UPDATE trigger fires for these only.
 READS = {"resident_tally": "grid_id, birth_date, political_status",
          "household_tally": "grid_id, residence_type, low_income, disability, elderly_alone, extreme_hardship",
-         "diary_tally": "grid_id, category, entry_on"}
+         "diary_tally": "grid_id, category, entry_on",
+         "case_tally": "grid_id, stage, category_id, reported_at, closed_at, due_on"}
+
+
+def _for(expression, dialect: str) -> str:
+    """A measure's expression on ``dialect``: one for both, or (PostgreSQL, SQLite)."""
+    return expression if isinstance(expression, str) else expression[dialect == "sqlite"]
 
 
 def _postgresql(tally: str) -> list[str]:
@@ -76,7 +96,7 @@ def _postgresql(tally: str) -> list[str]:
 
     def rows(table: str, sign: str) -> str:
         exprs = [f"{pg.format(r='')} AS {name}" for name, (pg, _sqlite) in keys.items()]
-        exprs += [f"{sign}({expr.format(r='')}) AS {name}" for name, expr in measures.items()]
+        exprs += [f"{sign}({_for(expr, 'postgresql').format(r='')}) AS {name}" for name, expr in measures.items()]
         return f"SELECT {', '.join(exprs)} FROM {table}"
 
     def upsert(change: str) -> str:
@@ -122,7 +142,8 @@ def _sqlite(tally: str) -> list[str]:
                 f"WHERE NOT EXISTS (SELECT 1 FROM {tally} WHERE {same(row)});")
 
     def add(row: str, sign: str) -> str:
-        adds = ", ".join(f"{name} = {name} {sign} ({expr.format(r=row + '.')})" for name, expr in measures.items())
+        adds = ", ".join(f"{name} = {name} {sign} ({_for(expr, 'sqlite').format(r=row + '.')})"
+                         for name, expr in measures.items())
         return f"UPDATE {tally} SET {adds} WHERE {same(row)};"
 
     return [
@@ -138,11 +159,12 @@ def upgrade():
     for tally, (source, keys, measures) in TALLIES.items():
         op.create_table(tally, sa.Column("id", sa.Integer(), primary_key=True),
                         *[COLUMNS[name]() for name in keys],
-                        *[sa.Column(name, sa.Integer(), nullable=False) for name in measures])
+                        *[sa.Column(name, sa.BigInteger() if name in BIG else sa.Integer(), nullable=False)
+                          for name in measures])
         op.create_index(f"uq_{tally}_key", tally, list(keys), unique=True, postgresql_nulls_not_distinct=True)
         index = 0 if dialect == "postgresql" else 1
         key_exprs = ", ".join(expressions[index].format(r="") for expressions in keys.values())
-        sums = ", ".join(f"sum({expr.format(r='')})" for expr in measures.values())
+        sums = ", ".join(f"sum({_for(expr, dialect).format(r='')})" for expr in measures.values())
         op.execute(f"INSERT INTO {tally} ({', '.join(keys)}, {', '.join(measures)}) "
                    f"SELECT {key_exprs}, {sums} FROM {source} GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}")
         for statement in _postgresql(tally) if dialect == "postgresql" else _sqlite(tally):
