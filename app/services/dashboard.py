@@ -14,7 +14,7 @@ from functools import partial
 from urllib.parse import urlencode
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import and_, case, func, literal, select, union_all
 
 from ..extensions import db
 from ..models import (Activity, AidItem, Attendance, Building, Case, CaseCategory, Facility, FundEntry,
@@ -91,43 +91,33 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 
 
 def _grid_codes(ids) -> dict[int, str]:
-    return dict(db.session.execute(select(Grid.id, Grid.code).where(Grid.id.in_(sorted(ids)))).all())
+    return dict(db.session.execute(select(Grid.id, Grid.code).where(scope.among(Grid.id, set(ids)))).all())
 
 
 # Each part: (start of the period or None) -> {"cards": {key: value}, "charts": [chart, …]}, JSON-ready.
 
 def _age_bands() -> list[tuple[str, int, int]]:
-    """(band, grid, residents), in one statement (one snapshot): the resident tallies by birth
-    year, each year in its band, and for the year a band's boundary (the day 18, 35, 60, 80 years
-    ago) falls in, the residents born after the boundary, counted from their rows (a birth-date
-    index range of a few thousand): the rest of that year belongs to the older band."""
+    """(band, grid, residents), in one statement (one snapshot): each year of the resident
+    tallies in its band, the year a band's boundary (the day 18, 35, 60, 80 years ago) falls in
+    with the older band; then the residents of that year born after the boundary, counted from
+    their rows (a birth-date index range of a few thousand), moved to the younger band."""
     today = local_today()
     boundaries = [(_years_before(today, years), younger, older) for years, younger, older in
                   ((18, "0-17", "18-34"), (35, "18-34", "35-59"), (60, "35-59", "60-79"), (80, "60-79", "80+"))]
     year = ResidentTally.birth_year
-    whens = [(year.is_(None), "?")]
-    for day, younger, _older in boundaries:
-        whens += [(year > day.year, younger), (year == day.year, f"year {day}")]
-    band = case(*whens, else_="80+").label("band")
-    by_year = scope.restrict(select(band, ResidentTally.grid_id, func.sum(ResidentTally.residents))
-                             .where(ResidentTally.residents != 0).group_by("band", ResidentTally.grid_id), ResidentTally)
+    band = case((year.is_(None), "?"), *[(year > day.year, younger) for day, younger, _older in boundaries],
+                else_="80+")
+    counts = [scope.restrict(select(band.label("band"), ResidentTally.grid_id.label("grid"),
+                                    ResidentTally.residents.label("n")), ResidentTally)]
     born = Resident.birth_date
-    after = [scope.restrict(select(literal(f"after {day}"), Resident.grid_id, func.count())
-                            .where(born > day, born <= dt.date(day.year, 12, 31)).group_by(Resident.grid_id), Resident)
-             for day, _younger, _older in boundaries]
-    found = {(name, grid): count for name, grid, count in db.session.execute(union_all(by_year, *after))}
-    bands = defaultdict(int)
-    for (name, grid), count in found.items():
-        if name.startswith("after "):
-            continue
-        if name.startswith("year "):
-            younger, older = next((y, o) for day, y, o in boundaries if name == f"year {day}")
-            later = found.get((f"after {name[5:]}", grid), 0)
-            bands[younger, grid] += later
-            bands[older, grid] += count - later
-        else:
-            bands[name, grid] += count
-    return [(name, grid, count) for (name, grid), count in bands.items() if count]
+    for day, younger, older in boundaries:
+        later = and_(born > day, born <= dt.date(day.year, 12, 31))
+        counts += [scope.restrict(select(literal(name), Resident.grid_id, sign * func.count()).where(later)
+                                  .group_by(Resident.grid_id), Resident) for name, sign in ((younger, 1), (older, -1))]
+    moved = union_all(*counts).subquery()
+    total = func.sum(moved.c.n)
+    return [(name, grid, int(count)) for name, grid, count in db.session.execute(  # PostgreSQL: a numeric sum
+        select(moved.c.band, moved.c.grid, total).group_by(moved.c.band, moved.c.grid).having(total != 0))]
 
 
 def _residents(_start=None, party: bool = True) -> dict:
