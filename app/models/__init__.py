@@ -3,11 +3,10 @@ from flask_appbuilder.security.sqla import models as security_models  # noqa: F4
 
 from . import consistency  # noqa: F401  (flush-time derivations)
 from .access import AuditEntry, UserScope  # noqa: F401
-from .aid import (AidItem, Campaign, Donor, FundEntry, NumberSeries, StockMove, StockTally, Voucher,
-                  VoucherLine)  # noqa: F401
+from .aid import AidItem, Campaign, Donor, FundEntry, NumberSeries, StockMove, Voucher, VoucherLine  # noqa: F401
 from .cases import Case, CaseCategory, CaseEvent, CasePhoto  # noqa: F401
 from .diary import DiaryEntry, Visit  # noqa: F401
-from .tallies import CaseTally, DiaryTally, HouseholdTally, ResidentTally  # noqa: F401
+from .tallies import CaseTally, DiaryTally, HouseholdTally, ResidentTally, StockTally  # noqa: F401
 from .notices import GroupFeedback, GroupSize, Notice  # noqa: F401
 from .volunteers import Activity, Attendance, Team, Volunteer  # noqa: F401
 from .meetings import Meeting, MeetingFollowUp  # noqa: F401

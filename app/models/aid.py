@@ -158,28 +158,6 @@ class StockMove(Model):
     campaign = relationship("Campaign")
 
 
-class StockTally(Model):
-    """The stock moves summed by place, item, kind, month and direction: what the dashboard reads
-    instead of a district's million moves. Written only by the database, on every insert into
-    ``aid_stock_move`` (triggers of migration 0009), so no writer can forget it; the moves being
-    append-only, a tally only grows. Read-only here."""
-
-    __tablename__ = "aid_stock_tally"
-    __table_args__ = (
-        # PostgreSQL's upsert finds a tally by this key, a missing grid included (NULLS NOT DISTINCT).
-        Index("uq_stock_tally_key", "community_id", "grid_id", "item_id", "kind", "month", "inward", unique=True,
-              postgresql_nulls_not_distinct=True),
-    )
-    id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
-    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"))
-    item_id: Mapped[int] = mapped_column(ForeignKey("aid_item.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    month: Mapped[dt.date] = mapped_column(Date)  # its first day
-    inward: Mapped[bool] = mapped_column(Boolean)
-    quantity: Mapped[int] = mapped_column(Integer)
-
-
 class FundEntry(Model):
     """Append-only. Money in (+) or out (−) of the mutual-aid fund; a posted voucher's amount."""
 

@@ -30,7 +30,6 @@ from ..timekeeping import local_today
 from . import figure_cache, outreach
 
 
-
 def _link(route: str, **filters) -> str:
     """A list URL with FAB's filters: a value is "starts with"/"equal" (index 0), a list is "in" (index 8)."""
     args = {(f"_flt_8_{column}" if isinstance(value, (list, tuple)) else f"_flt_0_{column}"): value
