@@ -1,6 +1,7 @@
-"""The tallies of residents, households and diary entries (migration 0010): kept by the database
-on every insert, update and delete, whoever writes, gone with a rollback; equal at every step to
-counting the rows themselves; the dashboard's next view shows a change."""
+"""The tallies of residents, households, diary entries and cases (migration 0009; the stock tallies:
+test_stock_tally.py): kept by the database on every insert, update and delete, whoever writes, gone
+with a rollback, gone with what they name; equal at every step to counting the rows themselves;
+the dashboard's next view shows a change."""
 import datetime as dt
 from collections import Counter
 
@@ -8,8 +9,8 @@ import pytest
 from sqlalchemy import delete, func, insert, select, text, update
 
 from app.extensions import db
-from app.models import (Case, CaseTally, DiaryEntry, DiaryTally, Household, HouseholdTally, Resident,
-                        ResidentTally)
+from app.models import (Case, CaseCategory, CaseTally, DiaryEntry, DiaryTally, Grid, Household, HouseholdTally,
+                        Resident, ResidentTally)
 from app.models.choices import PARTY_STATUSES
 from test_figure_cache import view
 
@@ -99,6 +100,15 @@ def test_every_write_moves_the_tallies_and_a_rollback_takes_it_back(app):
                        .values(due_on=func.date(Case.closed_at)))  # all closed on their deadline's day
     db.session.commit()
     all_equal()
+    # One column a tally reads at a time (SQLite's UPDATE triggers list them).
+    db.session.execute(update(DiaryEntry).where(DiaryEntry.id <= 25).values(category="other"))
+    db.session.execute(update(Case).where(Case.id <= 5).values(category_id=db.session.scalar(
+        select(CaseCategory.id).order_by(CaseCategory.id.desc()).limit(1))))
+    db.session.execute(update(Case).where(Case.id.between(6, 9)).values(reported_at=dt.datetime(2025, 12, 31, 23)))
+    db.session.execute(update(Household).where(Household.id <= 12).values(elderly_alone=True))
+    db.session.execute(update(Household).where(Household.id.between(13, 20)).values(extreme_hardship=True))
+    db.session.commit()
+    all_equal()
     # Around the app: raw SQL on a connection of its own.
     with db.engine.begin() as connection:
         connection.execute(insert(DiaryEntry), [
@@ -140,3 +150,37 @@ def test_a_change_shows_on_the_next_dashboard(app, secretary_client):
     elderly = TAGS.index("elderly_alone")
     assert charts_after["households_by_care"]["series"][0]["data"][elderly] == \
         charts["households_by_care"]["series"][0]["data"][elderly] + 1
+
+
+def test_what_a_tally_names_can_still_be_deleted_once_its_rows_are_gone(app):
+    """A tally left at zero names its case category (grid, item …): it goes with it."""
+    case = db.session.scalars(select(Case).order_by(Case.id)).first()
+    kept_category = case.category_id
+    spare = CaseCategory(community_id=1, name="临时类别")
+    db.session.add(spare)
+    db.session.flush()
+    db.session.execute(update(Case).where(Case.id == case.id).values(category_id=spare.id))
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(CaseTally).where(CaseTally.category_id == spare.id))
+    db.session.execute(update(Case).where(Case.id == case.id).values(category_id=kept_category))
+    db.session.delete(db.session.get(CaseCategory, spare.id))
+    db.session.commit()
+    assert not db.session.scalar(select(func.count()).select_from(CaseTally).where(CaseTally.category_id == spare.id))
+    all_equal()
+
+
+def test_the_dashboards_case_figures_equal_the_cases(app, secretary_client):
+    _cards, charts, _html = view(secretary_client)
+    closed = db.session.execute(select(Case.grid_id, Case.reported_at, Case.closed_at, Case.due_on)
+                                .where(Case.stage == "closed")).all()
+    on_time = sum(1 for *_rest, at, due in closed if due is not None and at.date() <= due)
+    sla = {row["name"]: row["value"] for row in charts["sla"]["data"]}
+    assert list(sla.values()) == [on_time, len(closed) - on_time]
+    seconds, counted = Counter(), Counter()
+    for grid, reported, at, _due in closed:
+        seconds[grid] += round((at - reported).total_seconds())
+        counted[grid] += 1
+    days = charts["days_to_close"]
+    by_code = dict(zip(days["x"], days["series"][0]["data"]))
+    codes = dict(db.session.execute(select(Grid.id, Grid.code)).all())
+    assert by_code == {codes[grid]: round(seconds[grid] / counted[grid] / 86400, 1) for grid in counted}

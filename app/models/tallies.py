@@ -1,6 +1,10 @@
 """Tallies: big tables' rows counted (or summed) by grid and by what the dashboard groups by,
 written only by the database (the triggers of migration 0009) in the transaction that writes the
-rows, so no writer can forget them. Read-only here. A tally at zero stays; readers skip it.
+rows, so no writer can forget them. Read-only here. A tally at zero stays (readers skip it) until
+what it names goes (its foreign keys cascade).
+
+On SQLite an Alembic batch operation on a tallied table rebuilds the table without its triggers:
+such a migration must create them again (migration 0009's generator).
 
 Each is 2–170× smaller than its table: the dashboard's first view of a district reads these
 instead of 900k residents, 316k households, 500k diary entries, 100k cases and 1M stock moves.
@@ -21,7 +25,7 @@ class ResidentTally(Model):
     __table_args__ = (Index("uq_resident_tally_key", "grid_id", "birth_year", unique=True,
                             postgresql_nulls_not_distinct=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id", ondelete="CASCADE"))
     birth_year: Mapped[int | None] = mapped_column(Integer)
     residents: Mapped[int] = mapped_column(Integer)
     party_members: Mapped[int] = mapped_column(Integer)
@@ -34,7 +38,7 @@ class HouseholdTally(Model):
     __table_args__ = (Index("uq_household_tally_key", "grid_id", "residence_type", unique=True,
                             postgresql_nulls_not_distinct=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id", ondelete="CASCADE"))
     residence_type: Mapped[str] = mapped_column(String(20))
     households: Mapped[int] = mapped_column(Integer)
     care: Mapped[int] = mapped_column(Integer)
@@ -51,7 +55,7 @@ class DiaryTally(Model):
     __table_args__ = (Index("uq_diary_tally_key", "grid_id", "category", "month", unique=True,
                             postgresql_nulls_not_distinct=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id", ondelete="CASCADE"))
     category: Mapped[str] = mapped_column(String(20))
     month: Mapped[dt.date] = mapped_column(Date)
     entries: Mapped[int] = mapped_column(Integer)
@@ -65,9 +69,9 @@ class CaseTally(Model):
     __table_args__ = (Index("uq_case_tally_key", "grid_id", "stage", "category_id", "month", unique=True,
                             postgresql_nulls_not_distinct=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id", ondelete="CASCADE"))
     stage: Mapped[str] = mapped_column(String(20))
-    category_id: Mapped[int] = mapped_column(ForeignKey("case_category.id"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("case_category.id", ondelete="CASCADE"))
     month: Mapped[dt.date] = mapped_column(Date)
     cases: Mapped[int] = mapped_column(Integer)
     seconds: Mapped[int] = mapped_column(BigInteger)
@@ -83,9 +87,9 @@ class StockTally(Model):
     __table_args__ = (Index("uq_aid_stock_tally_key", "community_id", "grid_id", "item_id", "kind", "month", "inward",
                             unique=True, postgresql_nulls_not_distinct=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
-    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"))
-    item_id: Mapped[int] = mapped_column(ForeignKey("aid_item.id"))
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id", ondelete="CASCADE"))
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("aid_item.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
     month: Mapped[dt.date] = mapped_column(Date)
     inward: Mapped[bool] = mapped_column(Boolean)

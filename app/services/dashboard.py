@@ -136,10 +136,10 @@ def _residents(_start=None, party: bool = True) -> dict:
 
 def _households(_start=None) -> dict:
     tags = CARE_TAGS.codes
-    rows = _run(select(HouseholdTally.residence_type, func.sum(HouseholdTally.households), func.sum(HouseholdTally.care),
-                       *[func.sum(getattr(HouseholdTally, tag)) for tag in tags])
-                .where(HouseholdTally.households != 0)
-                .group_by(HouseholdTally.residence_type).order_by(HouseholdTally.residence_type), HouseholdTally)
+    tally = HouseholdTally
+    rows = _run(select(tally.residence_type, func.sum(tally.households), func.sum(tally.care),
+                       *[func.sum(getattr(tally, tag)) for tag in tags])
+                .where(tally.households != 0).group_by(tally.residence_type).order_by(tally.residence_type), tally)
     care = [sum(row[3 + i] for row in rows) for i in range(len(tags))]
     sees = privacy.may_see_sensitive()  # masked roles see the counts, not the rows
     by_type = {"key": "households_by_type", "title": str(_l("Households by residence type")), "type": "pie",
@@ -251,7 +251,7 @@ def _aid_moves(start=None) -> dict:
     summed by the database as they are written) and the households helped."""
     rows = [(kind, month_text(month), into, quantity) for kind, month, into, quantity in _run(
         select(StockTally.kind, StockTally.month, StockTally.inward, func.sum(StockTally.quantity))
-        .where(*_after(StockTally.month, start))  # a period starts on a month's first day
+        .where(StockTally.quantity != 0, *_after(StockTally.month, start))  # a period starts on a month's first day
         .group_by(StockTally.kind, StockTally.month, StockTally.inward), StockTally)]
     directions = (("in" if into else "out", month, abs(quantity)) for _kind, month, into, quantity in rows)
     months, series = _series(directions, {"in": _l("In"), "out": _l("Out")}.get)
@@ -263,7 +263,8 @@ def _aid_moves(start=None) -> dict:
     # DISTINCT of that order is a pass, where count(DISTINCT …) sorts its 400k rows first.
     helped = db.session.scalar(select(func.count()).select_from(scope.restrict(
         select(Voucher.household_id).where(Voucher.kind == "distribution", Voucher.status == "posted",
-                                           *_after(Voucher.dated, start)), Voucher).distinct().subquery()))
+                                           Voucher.household_id.is_not(None), *_after(Voucher.dated, start)),
+        Voucher).distinct().subquery()))
     return {"cards": {"donations_yuan": donations,
                       "items_received": sum(q for kind, *_rest, q in rows if kind == "donation"),
                       "items_distributed": -sum(q for kind, *_rest, q in rows if kind == "distribution"),

@@ -83,7 +83,8 @@ COLUMNS = {  # the tally tables' key columns: type, and the table a key refers t
     "grid_id": (sa.Integer, "grid.id"), "community_id": (sa.Integer, "community.id"),
     "item_id": (sa.Integer, "aid_item.id"), "category_id": (sa.Integer, "case_category.id"),
     "birth_year": (sa.Integer, None), "residence_type": (sa.String(20), None), "category": (sa.String(20), None),
-    "kind": (sa.String(20), None), "stage": (sa.String(20), None), "month": (sa.Date, None), "inward": (sa.Boolean, None),
+    "kind": (sa.String(20), None), "stage": (sa.String(20), None), "month": (sa.Date, None),
+    "inward": (sa.Boolean, None),
 }
 MAY_BE_MISSING = {("resident_tally", "birth_year"), ("aid_stock_tally", "grid_id")}
 BIG = {"seconds"}  # measures that outgrow an integer
@@ -167,7 +168,8 @@ def _sqlite(tally: str) -> list[str]:
 
 def _key_column(tally: str, name: str) -> sa.Column:
     kind, refers_to = COLUMNS[name]
-    return sa.Column(name, kind, *([sa.ForeignKey(refers_to)] if refers_to else []),
+    # A tally at zero still names its grid (category, item …): it goes with it.
+    return sa.Column(name, kind, *([sa.ForeignKey(refers_to, ondelete="CASCADE")] if refers_to else []),
                      nullable=(tally, name) in MAY_BE_MISSING)
 
 
@@ -182,8 +184,9 @@ def upgrade():
         index = 0 if dialect == "postgresql" else 1
         key_exprs = ", ".join(expressions[index].format(r="") for expressions in keys.values())
         sums = ", ".join(f"sum({_for(expr, dialect).format(r='')})" for expr in measures.values())
+        positions = ", ".join(str(i + 1) for i in range(len(keys)))
         op.execute(f"INSERT INTO {tally} ({', '.join(keys)}, {', '.join(measures)}) "
-                   f"SELECT {key_exprs}, {sums} FROM {source} GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}")
+                   f"SELECT {key_exprs}, {sums} FROM {source} GROUP BY {positions}")
         for statement in _postgresql(tally) if dialect == "postgresql" else _sqlite(tally):
             op.execute(statement)
     op.drop_index("ix_resident_grid_birth", table_name="resident")
