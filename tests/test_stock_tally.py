@@ -10,26 +10,13 @@ from app.models import AidItem, Donor, Household, StockMove, StockTally
 from app.services import ledger
 from app.timekeeping import local_today
 from test_figure_cache import view
+from test_tallies import STOCK_KEYS, kept, moves
 
 TODAY = local_today()
 
 
-def moves_summed() -> Counter:
-    summed = Counter()
-    for community, grid, item, kind, moved_on, quantity in db.session.execute(select(
-            StockMove.community_id, StockMove.grid_id, StockMove.item_id, StockMove.kind, StockMove.moved_on,
-            StockMove.quantity)):
-        summed[community, grid, item, kind, moved_on.replace(day=1), quantity > 0] += quantity
-    return summed
-
-
-def tallies() -> Counter:
-    db.session.expire_all()
-    # A key twice would leave one of its rows out here: the sums would differ from the moves'.
-    return Counter({(community, grid, item, kind, month, inward): quantity
-                    for community, grid, item, kind, month, inward, quantity in db.session.execute(select(
-                        StockTally.community_id, StockTally.grid_id, StockTally.item_id, StockTally.kind,
-                        StockTally.month, StockTally.inward, StockTally.quantity))})
+def tallies():
+    return kept(StockTally, STOCK_KEYS, ("quantity",))
 
 
 def donate(item_id, quantity, dated=TODAY):
@@ -38,8 +25,9 @@ def donate(item_id, quantity, dated=TODAY):
 
 
 def test_the_seeded_ledger_is_tallied(app):
-    summed = moves_summed()
+    summed = moves()
     assert summed and any(grid is None for _c, grid, *_rest in summed), "donations: no grid"
+    assert any(quantity < 0 for quantity in summed.values()), "moves out"
     assert tallies() == summed
 
 
@@ -50,7 +38,7 @@ def test_every_writer_adds_to_the_tallies_and_a_rollback_takes_its_part_back(app
     donate(item.id, 7)
     donate(item.id, 5)  # the same tally again, its grid missing
     ledger.submit("distribution", 1, TODAY, [ledger.Line(item.id, 3)], household_id=home.id)
-    key = (1, None, item.id, "donation", TODAY.replace(day=1), True)
+    key = (1, None, item.id, "donation", TODAY.replace(day=1), True, "quantity")
     assert tallies()[key] == before[key] + 12
     # Written around the app: several moves in one statement, on a connection of its own.
     voucher = db.session.scalars(select(StockMove.voucher_id).where(StockMove.item_id == item.id)).first()
@@ -65,7 +53,7 @@ def test_every_writer_adds_to_the_tallies_and_a_rollback_takes_its_part_back(app
     db.session.flush()
     assert tallies()[key] == written[key] + 100  # inside the writing transaction
     db.session.rollback()
-    assert tallies() == written == moves_summed()
+    assert tallies() == written == moves()
 
 
 def test_the_dashboards_aid_figures_equal_the_moves(app, secretary_client):

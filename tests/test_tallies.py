@@ -10,11 +10,16 @@ from sqlalchemy import delete, func, insert, select, text, update
 
 from app.extensions import db
 from app.models import (Case, CaseCategory, CaseTally, DiaryEntry, DiaryTally, Grid, Household, HouseholdTally,
-                        Resident, ResidentTally)
+                        Resident, ResidentTally, StockMove, StockTally)
 from app.models.choices import PARTY_STATUSES
 from test_figure_cache import view
 
 TAGS = ("low_income", "disability", "elderly_alone", "extreme_hardship")
+STOCK_KEYS = ("community_id", "grid_id", "item_id", "kind", "month", "inward")
+
+
+def nonzero(counted: Counter) -> Counter:
+    return Counter({key: value for key, value in counted.items() if value})  # negatives kept (stock out)
 
 
 def residents() -> Counter:
@@ -24,7 +29,7 @@ def residents() -> Counter:
         key = (grid, born.year if born else None)
         counted[key + ("residents",)] += 1
         counted[key + ("party_members",)] += status in PARTY_STATUSES
-    return +counted  # zeros dropped
+    return nonzero(counted)  # zeros dropped
 
 
 def households() -> Counter:
@@ -35,12 +40,21 @@ def households() -> Counter:
         counted[grid, kind, "care"] += any(tags)
         for tag, value in zip(TAGS, tags):
             counted[grid, kind, tag] += bool(value)
-    return +counted
+    return nonzero(counted)
 
 
 def diary() -> Counter:
     return Counter((grid, category, day.replace(day=1), "entries") for grid, category, day in db.session.execute(
         select(DiaryEntry.grid_id, DiaryEntry.category, DiaryEntry.entry_on)))
+
+
+def moves() -> Counter:
+    summed = Counter()
+    for community, grid, item, kind, moved_on, quantity in db.session.execute(select(
+            StockMove.community_id, StockMove.grid_id, StockMove.item_id, StockMove.kind, StockMove.moved_on,
+            StockMove.quantity)):
+        summed[community, grid, item, kind, moved_on.replace(day=1), quantity > 0, "quantity"] += quantity
+    return nonzero(summed)
 
 
 def cases() -> Counter:
@@ -53,7 +67,7 @@ def cases() -> Counter:
             counted[key + ("seconds",)] += round((closed - reported).total_seconds())
             counted[key + ("closed",)] += 1
             counted[key + ("on_time",)] += due is not None and closed.date() <= due
-    return +counted
+    return nonzero(counted)
 
 
 def kept(model, keys, measures) -> Counter:
@@ -63,7 +77,7 @@ def kept(model, keys, measures) -> Counter:
         for name, value in zip(measures, row[len(keys):]):
             # Two rows of one key would leave one of them out: the sums would differ.
             counted[(*row[:len(keys)], name)] = value
-    return +counted
+    return nonzero(counted)
 
 
 def all_equal():
@@ -72,10 +86,11 @@ def all_equal():
     assert kept(DiaryTally, ("grid_id", "category", "month"), ("entries",)) == diary()
     assert kept(CaseTally, ("grid_id", "stage", "category_id", "month"), ("cases", "seconds", "closed", "on_time")) \
         == cases()
+    assert kept(StockTally, STOCK_KEYS, ("quantity",)) == moves()
 
 
 def test_the_seeded_registry_and_diary_are_tallied(app):
-    assert residents() and households() and diary() and cases()
+    assert residents() and households() and diary() and cases() and moves()
     assert any(name == "on_time" for *_key, name in cases()) and any(name == "seconds" for *_key, name in cases())
     all_equal()
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 class ResidentTally(Model):
     """Residents by grid and birth year (none: unknown), and how many are party members."""
 
+    source_table = "resident"  # the table it counts (not a column)
     __tablename__ = "resident_tally"
     __table_args__ = (Index("uq_resident_tally_key", "grid_id", "birth_year", unique=True,
                             postgresql_nulls_not_distinct=True),)
@@ -34,6 +35,7 @@ class ResidentTally(Model):
 class HouseholdTally(Model):
     """Households by grid and residence type; how many carry any care tag, and each tag."""
 
+    source_table = "household"  # the table it counts (not a column)
     __tablename__ = "household_tally"
     __table_args__ = (Index("uq_household_tally_key", "grid_id", "residence_type", unique=True,
                             postgresql_nulls_not_distinct=True),)
@@ -51,6 +53,7 @@ class HouseholdTally(Model):
 class DiaryTally(Model):
     """Diary entries by grid, category and month (its first day)."""
 
+    source_table = "diary_entry"  # the table it counts (not a column)
     __tablename__ = "diary_tally"
     __table_args__ = (Index("uq_diary_tally_key", "grid_id", "category", "month", unique=True,
                             postgresql_nulls_not_distinct=True),)
@@ -65,6 +68,7 @@ class CaseTally(Model):
     """Cases by grid, stage, category and month reported (UTC, as the dashboard groups them);
     the seconds from report to close summed, the closed cases, those closed by their deadline."""
 
+    source_table = "case_record"  # the table it counts (not a column)
     __tablename__ = "case_tally"
     __table_args__ = (Index("uq_case_tally_key", "grid_id", "stage", "category_id", "month", unique=True,
                             postgresql_nulls_not_distinct=True),)
@@ -83,6 +87,7 @@ class StockTally(Model):
     """The stock moves summed by place (no grid: the whole station's), item, kind, month and
     direction. The moves are append-only, so a tally only grows."""
 
+    source_table = "aid_stock_move"  # the table it counts (not a column)
     __tablename__ = "aid_stock_tally"
     __table_args__ = (Index("uq_aid_stock_tally_key", "community_id", "grid_id", "item_id", "kind", "month", "inward",
                             unique=True, postgresql_nulls_not_distinct=True),)
@@ -94,3 +99,8 @@ class StockTally(Model):
     month: Mapped[dt.date] = mapped_column(Date)
     inward: Mapped[bool] = mapped_column(Boolean)
     quantity: Mapped[int] = mapped_column(Integer)
+
+
+# The table each tally counts → the tally: a write to the first writes the second too.
+TALLY_OF = {model.source_table: model.__tablename__
+            for model in (ResidentTally, HouseholdTally, DiaryTally, CaseTally, StockTally)}

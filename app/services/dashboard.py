@@ -14,7 +14,7 @@ from functools import partial
 from urllib.parse import urlencode
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, literal, select, union_all
+from sqlalchemy import case, func, literal, select, union_all
 
 from ..extensions import db
 from ..models import (Activity, AidItem, Attendance, Building, Case, CaseCategory, Facility, FundEntry,
@@ -95,25 +95,30 @@ def _grid_codes(ids) -> dict[int, str]:
 
 # Each part: (start of the period or None) -> {"cards": {key: value}, "charts": [chart, …]}, JSON-ready.
 
-def _age_bands() -> list[tuple[str, int, int]]:
+PARTY = "party"  # not a band: the party members, read with the bands from the same tallies
+
+
+def _age_bands(party: bool) -> list[tuple[str, int, int]]:
     """(band, grid, residents), in one statement (one snapshot): each year of the resident
     tallies in its band, the year a band's boundary (the day 18, 35, 60, 80 years ago) falls in
-    with the older band; then the residents of that year born after the boundary, counted from
-    their rows (a birth-date index range of a few thousand), moved to the younger band."""
+    with the older band; then the residents of that year born after the boundary, counted once
+    from their rows (a birth-date index range of a few thousand), moved to the younger band.
+    With ``party``, also (PARTY, grid, party members)."""
     today = local_today()
     boundaries = [(_years_before(today, years), younger, older) for years, younger, older in
                   ((18, "0-17", "18-34"), (35, "18-34", "35-59"), (60, "35-59", "60-79"), (80, "60-79", "80+"))]
-    year = ResidentTally.birth_year
-    band = case((year.is_(None), "?"), *[(year > day.year, younger) for day, younger, _older in boundaries],
-                else_="80+")
-    counts = [scope.restrict(select(band.label("band"), ResidentTally.grid_id.label("grid"),
-                                    ResidentTally.residents.label("n")), ResidentTally)]
-    born = Resident.birth_date
-    for day, younger, older in boundaries:
-        later = and_(born > day, born <= dt.date(day.year, 12, 31))
-        counts += [scope.restrict(select(literal(name), Resident.grid_id, sign * func.count()).where(later)
-                                  .group_by(Resident.grid_id), Resident) for name, sign in ((younger, 1), (older, -1))]
-    moved = union_all(*counts).subquery()
+    tally, born = ResidentTally, Resident.birth_date
+    band = case((tally.birth_year.is_(None), "?"),
+                *[(tally.birth_year > day.year, younger) for day, younger, _older in boundaries], else_="80+")
+    counts = [select(band.label("band"), tally.grid_id.label("grid"), tally.residents.label("n")),
+              *([select(literal(PARTY), tally.grid_id, tally.party_members)] if party else [])]
+    later = union_all(*[scope.restrict(
+        select(literal(younger).label("younger"), literal(older).label("older"), Resident.grid_id.label("grid"),
+               func.count().label("n")).where(born > day, born <= dt.date(day.year, 12, 31))
+        .group_by(Resident.grid_id), Resident) for day, younger, older in boundaries]).cte("later")
+    moved = union_all(*[scope.restrict(count, tally) for count in counts],
+                      select(later.c.younger, later.c.grid, later.c.n),
+                      select(later.c.older, later.c.grid, -later.c.n)).subquery()
     total = func.sum(moved.c.n)
     return [(name, grid, int(count)) for name, grid, count in db.session.execute(  # PostgreSQL: a numeric sum
         select(moved.c.band, moved.c.grid, total).group_by(moved.c.band, moved.c.grid).having(total != 0))]
@@ -121,7 +126,8 @@ def _age_bands() -> list[tuple[str, int, int]]:
 
 def _residents(_start=None, party: bool = True) -> dict:
     """The residents by grid and age band, and the party members."""
-    ages = _age_bands()
+    rows = _age_bands(party)
+    ages = [row for row in rows if row[0] != PARTY]
     codes = _grid_codes({grid for _band, grid, _count in ages})
     grids, series = _series((band, codes[grid], count) for band, grid, count in ages)
     ids = {code: grid for grid, code in codes.items()}
@@ -130,7 +136,7 @@ def _residents(_start=None, party: bool = True) -> dict:
              "links": [_link("residentview", grid=ids[code]) for code in grids]}
     cards = {"residents": sum(count for *_rest, count in ages)}
     if party:
-        cards["party_members"] = _scalar(select(func.sum(ResidentTally.party_members)), ResidentTally)
+        cards["party_members"] = sum(count for name, _grid, count in rows if name == PARTY)
     return {"cards": cards, "charts": [chart]}
 
 

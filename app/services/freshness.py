@@ -21,6 +21,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from ..models import AuditEntry, DataVersion, FigureCacheEntry
+from ..models.tallies import TALLY_OF
 
 ANYTHING = "*"  # a write that did not say which tables: every stored figure depends on it
 PENDING = "grid.changed_tables"
@@ -34,12 +35,6 @@ IGNORED = {AuditEntry.__tablename__, DataVersion.__tablename__, FigureCacheEntry
 SECURITY = {"ab_permission_view_role", "ab_permission_view", "ab_permission", "ab_view_menu"}
 
 
-# Tables the database writes by trigger whenever another is written: bumped with it.
-KEPT_BY_TRIGGER = {"aid_stock_move": ("aid_stock_tally",), "resident": ("resident_tally",),
-                   "household": ("household_tally",), "diary_entry": ("diary_tally",),
-                   "case_record": ("case_tally",)}
-
-
 def _counts(name: str) -> bool:
     return name not in IGNORED and (not name.startswith("ab_") or name in SECURITY)
 
@@ -47,7 +42,7 @@ def _counts(name: str) -> bool:
 def changed(session: Session, *tables: str) -> None:
     """Note that this transaction wrote ``tables`` (all tables when none are named)."""
     names = tables or (ANYTHING,)
-    names = {*names, *(kept for name in names for kept in KEPT_BY_TRIGGER.get(name, ()))}
+    names = {*names, *(TALLY_OF[name] for name in names if name in TALLY_OF)}  # written by trigger
     session.info.setdefault(PENDING, set()).update(name for name in names if _counts(name))
 
 
