@@ -132,3 +132,9 @@ def test_a_long_lists_count_travels_with_its_links(app, client_as):
     assert not [s for s in seen if "count(" in s.lower()], seen
     assert re.search(r"</strong>\s*([^<]+?)\s*</div>", second).group(1) == f"约 {int(shown):,}"
     assert len(rows(second)) == 25
+    with statements() as seen:  # the last page too ("»")
+        last = client.get(page_links(first)["»"]).get_data(as_text=True)
+    assert not [s for s in seen if "count(" in s.lower()], seen
+    assert re.search(r"</strong>\s*([^<]+?)\s*</div>", last).group(1) == f"约 {int(shown):,}"
+    last_ids = rows(last)
+    assert len(last_ids) == 25 and max(map(int, last_ids)) == db.session.scalar(select(func.max(Resident.id)))

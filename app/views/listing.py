@@ -159,9 +159,12 @@ class ListInterface(SQLAInterface):
                                  outer_default_load)
         page = page or 0
         anchor = self._anchor(order_column, order_direction, page, page_size)
-        count = None
+        # Counting a long list costs more than its page: the count the link's page showed, as an
+        # estimate (rows may have come or gone since).
+        count = (Estimate(anchor.count) if anchor is not None
+                 and anchor.count > current_app.config["GRID_EXACT_COUNT_UP_TO"] else None)
         if anchor is not None and anchor.page is None:  # the end: the last rows, in reverse
-            count = self.count(filters)
+            count = count or self.count(filters)
             on_last_page = count - (max(count - 1, 0) // page_size) * page_size
             rows = self._keyset_rows(filters, order_column, order_direction, None, reverse=True, offset=0,
                                      limit=page_size if getattr(count, "approximate", False) else on_last_page)
@@ -172,10 +175,6 @@ class ListInterface(SQLAInterface):
         if rows is None:
             query = self.apply_all(self.session.query(self.obj), filters, order_column, order_direction)
             rows = self._page_of(query, page * page_size, page_size)
-        if count is None and anchor is not None and anchor.count > current_app.config["GRID_EXACT_COUNT_UP_TO"]:
-            # Counting a long list costs more than its page: the count the link's page showed, as
-            # an estimate (rows may have come or gone since).
-            count = Estimate(anchor.count)
         if count is None:
             count = len(rows) if not page and len(rows) < page_size else self.count(filters)
         return count, rows
