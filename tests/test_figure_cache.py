@@ -170,3 +170,11 @@ def test_two_writers_of_one_table_both_bump_its_version(app):
     assert not failures
     db.session.expire_all()
     assert db.session.scalar(select(DataVersion.version).where(DataVersion.name == "case_record")) == before + 2
+
+
+def test_a_view_reads_the_data_versions_once(secretary_client):
+    """The permission check and the figure cache share the request's one read of them."""
+    view(secretary_client)
+    with statements() as seen:
+        view(secretary_client)
+    assert len([s for s in seen if re.search(r"\bFROM data_version\b", s)]) == 1, seen

@@ -13,18 +13,15 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, has_request_context, request
-from sqlalchemy import select
+from flask import current_app, has_request_context
 
 from ..extensions import db
-from ..models import DataVersion
 from ..services import freshness
 
 WATCHED = {
     "permissions": tuple(sorted(freshness.SECURITY)),
     "scope": ("user_scope", "grid", "community"),
 }
-TABLES = sorted({table for tables in WATCHED.values() for table in tables} | {freshness.ANYTHING})
 KEEP_SECONDS = 60
 KEPT_AT_MOST = 4096
 
@@ -36,7 +33,7 @@ def remembered(kind: str, key, make):
     if not has_request_context() or session.info.get(freshness.PENDING) or session.new or session.dirty \
             or session.deleted:
         return make()
-    versions = _versions()
+    versions = freshness.current(session)
     stamp = (kind, key, *(versions.get(table, 0) for table in (*WATCHED[kind], freshness.ANYTHING)))
     memo = current_app.extensions.setdefault("grid.security_memo", {})
     now = time.monotonic()
@@ -48,13 +45,3 @@ def remembered(kind: str, key, make):
         memo.clear()
     memo[stamp] = (now, value)
     return value
-
-
-def _versions() -> dict[str, int]:
-    """The watched tables' versions, read once per request."""
-    versions = request.environ.get("grid.security_versions")
-    if versions is None:
-        # On the session's connection (its transaction), without the ORM's per-statement work.
-        versions = request.environ["grid.security_versions"] = dict(db.session.connection().execute(
-            select(DataVersion.name, DataVersion.version).where(DataVersion.name.in_(TABLES))).all())
-    return versions

@@ -17,6 +17,7 @@ the stored figure no longer matches the versions the next reader reads.
 """
 from __future__ import annotations
 
+from flask import has_request_context, request
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ from ..models.tallies import TALLY_OF
 
 ANYTHING = "*"  # a write that did not say which tables: every stored figure depends on it
 PENDING = "grid.changed_tables"
+VERSIONS = "grid.data_versions"  # the request's read of them
 # Written constantly, read by no figure: a sign-in (FAB's ab_user, the audit log) must not make
 # every dashboard count again. Roles and scopes are part of the figures' context, not their rows.
 IGNORED = {AuditEntry.__tablename__, DataVersion.__tablename__, FigureCacheEntry.__tablename__}
@@ -47,7 +49,16 @@ def changed(session: Session, *tables: str) -> None:
 
 
 def current(session: Session) -> dict[str, int]:
-    return dict(session.execute(select(DataVersion.name, DataVersion.version)).all())
+    """Every table's data version. In a request, read once (at its first need: the permission
+    check, before any row the request reads, which is all a reader needs; see above) and kept in
+    the request; outside one, now."""
+    if has_request_context() and VERSIONS in request.environ:
+        return request.environ[VERSIONS]
+    # On the session's connection (its transaction), without the ORM's per-statement work.
+    versions = dict(session.connection().execute(select(DataVersion.name, DataVersion.version)).all())
+    if has_request_context():
+        request.environ[VERSIONS] = versions
+    return versions
 
 
 def insert_for(dialect: str):
