@@ -93,11 +93,11 @@ def current() -> Scope:
     # Cached per request (not on ``g``: an app context can outlive several requests).
     if "grid.scope" not in request.environ:
         user = getattr(g, "user", None)
-        if user is None or not getattr(user, "is_authenticated", False):
-            request.environ["grid.scope"] = NOTHING
-        else:  # kept while the assignment and grid tables stand (``memo``); roles are the user's own
-            key = (user.id, tuple(sorted(role.name for role in user.roles)))
-            request.environ["grid.scope"] = memo.remembered("scope", key, lambda: for_user(user))
+        if user is None or not getattr(user, "is_authenticated", False) \
+                or any(role.name in roles.UNSCOPED_ROLES for role in user.roles):
+            request.environ["grid.scope"] = for_user(user)  # NOTHING or EVERYTHING: no query
+        else:  # read from the assignment and grid tables alone: kept while they stand (``memo``)
+            request.environ["grid.scope"] = memo.remembered("scope", user.id, lambda: for_user(user))
     return request.environ["grid.scope"]
 
 
