@@ -28,7 +28,7 @@ def rows(value_columns, pks, include_columns, formatters, row_buttons=None, acti
         if actions:
             out.append(f'<td><input id="{key}" class="action_check" name="rowid" value="{key}" type="checkbox"></td>')
         if buttons is not None:
-            out.append(f"<td><center>{buttons.replace(ROW_KEY, str(escape(str(pk))))}</center></td>")
+            out.append(f"<td><center>{buttons.replace(ROW_KEY, str(key))}</center></td>")
         for column, formatter in cells:
             out.append(f"<td>{escape(formatter(item[column]) if formatter else item[column])}</td>")
         out.append("</tr>")

@@ -120,7 +120,7 @@ class FilterConverter(SQLAFilterConverter):
     each ``Filters``: three times a list request), a relation's equality by its key."""
 
     def convert(self, col_name):
-        known = self.datamodel.__dict__.setdefault("_converted_filters", {})
+        known = self.datamodel.converted_filters
         if col_name not in known:
             known[col_name] = self._convert(col_name)
         return None if known[col_name] is None else list(known[col_name])  # FAB extends the list it gets
@@ -137,6 +137,7 @@ class ListInterface(SQLAInterface):
     filter_converter_class = FilterConverter
 
     def __init__(self, obj, session=None, loads=(), view_name: str = ""):
+        self.converted_filters = {}  # FilterConverter's, by column
         super().__init__(obj, session)
         self.loads = list(loads)
         self.view_name = view_name
