@@ -49,5 +49,7 @@ def quicken_babel() -> None:
             namespace = app_context.g._flask_babel = SimpleNamespace()
         return namespace
 
-    assert callable(flask_babel._get_current_context), "Flask-Babel changed: revisit quicken_babel"
+    from .fab_overrides import require
+
+    require(callable(getattr(flask_babel, "_get_current_context", None)), "flask_babel._get_current_context")
     flask_babel._get_current_context = current_context

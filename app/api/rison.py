@@ -29,5 +29,7 @@ def quicken_rison() -> None:
 
     if getattr(fab_api.jsonschema, "validate", None) is validate:
         return
-    assert fab_api.jsonschema is jsonschema, "FAB changed: revisit quicken_rison"
+    from ..fab_overrides import require
+
+    require(getattr(fab_api, "jsonschema", None) is jsonschema, "flask_appbuilder.api.jsonschema")
     fab_api.jsonschema = SimpleNamespace(validate=validate, ValidationError=jsonschema.ValidationError)
