@@ -63,11 +63,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     # when the extension is already there; every cookie-authenticated form stays protected.
     csrf.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    from .hooks import install_hooks
+    install_hooks(app)  # before anything uses a session: the order is app/hooks.py's
     with app.app_context():
-        database.install_listeners(db.engine, app.config["SPATIALITE_LIBRARY_PATH"])
         from .security.manager import GridSecurityManager
-        # Listeners: audit log, data versions, photo files, word index.
-        from .services import audit, freshness, photos, words  # noqa: F401
         from .views.dashboard import GridIndexView
         appbuilder = AppBuilder(base_template="grid/base.html", security_manager_class=GridSecurityManager,
                                 indexview=GridIndexView)

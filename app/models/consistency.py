@@ -5,7 +5,7 @@ Moving a building to another grid moves its households and residents with it.
 """
 from __future__ import annotations
 
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import Session
 
 from .registry import Building, Grid, Household, Resident
@@ -22,7 +22,6 @@ def _changed(obj, relation: str) -> bool:
     return inspect(obj).attrs[relation].history.has_changes()
 
 
-@event.listens_for(Session, "before_flush")
 def derive_registry_columns(session: Session, _context, _instances) -> None:
     touched = list(session.new) + list(session.dirty)
     for obj in touched:
@@ -94,7 +93,6 @@ def _links():
     }
 
 
-@event.listens_for(Session, "before_flush")
 def derive_linked_columns(session: Session, _context, _instances) -> None:
     from .meetings import MeetingFollowUp
 
@@ -115,7 +113,6 @@ def derive_linked_columns(session: Session, _context, _instances) -> None:
             obj.grid = parent.grid
 
 
-@event.listens_for(Session, "before_flush")
 def check_registry_fields(session: Session, _context, _instances) -> None:
     """Every path that saves people (forms, seeds, imports, API) meets the same rules."""
     from ..services.identity import normalize_identity

@@ -2,7 +2,7 @@
 
 The one choke point for row-level access. Lists, detail pages, edits, deletes and actions (through
 ``ScopeFilter`` on every screen), pickers, exports, charts, map layers and the API all ask
-``clause(model)``; every flush asks ``check_writes``, so no write path can skip it.
+``clause(model)``; every flush asks ``refuse_writes_outside_scope``, so no write path can skip it.
 
 Levels: ``grid`` — the grids whose people a user looks after (a grid manager's own grids, all
 grids of a secretary's community); ``community`` — every grid of the user's communities (the map
@@ -16,7 +16,7 @@ from flask import g, has_request_context, request
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, and_, any_, event, exists, func, inspect, literal, or_, select
+from sqlalchemy import Integer, and_, any_, exists, func, inspect, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -259,10 +259,9 @@ def _write_targets(obj) -> list[tuple[str, int | None]]:
     return []
 
 
-@event.listens_for(Session, "before_flush")
-def check_writes(session: Session, _context, _instances) -> None:
+def refuse_writes_outside_scope(session: Session, _context, _instances) -> None:
     """Refuse any write outside the user's scope. Runs after the registry's derivations
-    (``app.models.consistency`` registers first), so a household's grid is already its building's."""
+    (``app.hooks`` installs them first), so a household's grid is already its building's."""
     scope = current()
     if scope.everything:
         return

@@ -10,7 +10,7 @@ import json
 
 from flask import g, has_request_context, request
 from geoalchemy2 import Geometry
-from sqlalchemy import Column, event, inspect
+from sqlalchemy import Column, inspect
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -96,8 +96,7 @@ def _entry(session: Session, action: str, obj, changes: dict, actor: dict) -> di
             "community_id": _community_id(session, obj), **actor}
 
 
-@event.listens_for(Session, "after_flush")
-def audit_flush(session: Session, _context) -> None:
+def write_audit_rows_of_flush(session: Session, _context) -> None:
     rows, actor = [], None
     for action, objects in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
         for obj in objects:

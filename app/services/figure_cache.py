@@ -21,7 +21,7 @@ from contextlib import contextmanager
 
 from flask import current_app
 from flask_babel import get_locale
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import visitors
@@ -58,8 +58,7 @@ def _key(context_: dict, name: str, periodic: bool) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _note_tables(state) -> None:
+def record_tables_read_for_figures(state) -> None:
     tables = state.session.info.get(READING)
     if tables is not None:
         # Every table anywhere in the statement: joins, subqueries, column properties.

@@ -18,7 +18,7 @@ the stored figure no longer matches the versions the next reader reads.
 from __future__ import annotations
 
 from flask import has_request_context, request
-from sqlalchemy import event, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from ..models import AuditEntry, DataVersion, FigureCacheEntry
@@ -70,8 +70,7 @@ def insert_for(dialect: str):
     return insert
 
 
-@event.listens_for(Session, "after_flush")
-def _note_flush(session: Session, _context) -> None:
+def note_tables_flushed(session: Session, _context) -> None:
     tables = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         mapper = inspect(obj).mapper
@@ -81,8 +80,7 @@ def _note_flush(session: Session, _context) -> None:
         changed(session, *tables)
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _note_statement(state) -> None:
+def note_tables_written_by_statement(state) -> None:
     if state.is_insert or state.is_update or state.is_delete:
         changed(state.session, state.statement.table.name)
 
@@ -95,8 +93,7 @@ def _bump_tables(connection, tables) -> None:
             index_elements=["name"], set_={"version": DataVersion.__table__.c.version + 1}))
 
 
-@event.listens_for(Session, "before_commit")
-def _bump(session: Session) -> None:
+def bump_data_versions_before_commit(session: Session) -> None:
     for _ in range(100):  # the commit's own flush first: the bump must come after every write
         if not (session.new or session.dirty or session.deleted):
             break
@@ -105,8 +102,7 @@ def _bump(session: Session) -> None:
         _bump_tables(session.connection(), session.info.pop(PENDING))
 
 
-@event.listens_for(Session, "after_commit")
-def _late(session: Session) -> None:
+def bump_data_versions_written_after_commit(session: Session) -> None:
     """Written after the bump (a listener that adds rows once the commit has begun): bumped now, on
     a connection of its own, so no figure counted before them stays."""
     if session.info.get(PENDING):
@@ -114,6 +110,5 @@ def _late(session: Session) -> None:
             _bump_tables(connection, session.info.pop(PENDING))
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
+def forget_tables_of_a_rolled_back_transaction(session: Session) -> None:
     session.info.pop(PENDING, None)

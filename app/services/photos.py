@@ -12,7 +12,6 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..timekeeping import utc_now
@@ -83,12 +82,10 @@ def path_of(photo) -> Path:
     return folder() / photo.stored_name
 
 
-@event.listens_for(Session, "after_rollback")
-def _remove_files_of_a_rolled_back_transaction(session: Session) -> None:
+def remove_files_of_a_rolled_back_transaction(session: Session) -> None:
     for path in session.info.pop("written_files", []):
         Path(path).unlink(missing_ok=True)
 
 
-@event.listens_for(Session, "after_commit")
-def _keep_files_of_a_committed_transaction(session: Session) -> None:
+def keep_files_of_a_committed_transaction(session: Session) -> None:
     session.info.pop("written_files", None)

@@ -8,7 +8,7 @@ from collections import Counter
 
 import jieba
 import jieba.analyse
-from sqlalchemy import and_, event, literal
+from sqlalchemy import and_, literal
 from sqlalchemy.orm import Session
 
 jieba.setLogLevel(logging.WARNING)
@@ -48,7 +48,6 @@ def top_keywords(texts, count: int = 15) -> list[tuple[str, int]]:
     return counter.most_common(count)
 
 
-@event.listens_for(Session, "before_flush")
 def index_words(session: Session, _context, _instances) -> None:
     from ..models import DiaryEntry
 
