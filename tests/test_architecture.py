@@ -1,4 +1,5 @@
 """The shape of the code: hooks installed explicitly and in order, layers that point one way."""
+import ast
 import os
 import subprocess
 import sys
@@ -49,3 +50,77 @@ def test_no_module_registers_a_listener_but_app_hooks_and_the_engines_setup():
     found = [path for folder in ("app", "seeds") for path in (ROOT / folder).rglob("*.py")
              if path not in allowed and ("listens_for(" in path.read_text() or "event.listen(" in path.read_text())]
     assert found == []
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph(folders=("app", "seeds")) -> dict[str, set[str]]:
+    """module → the modules of ours it imports, at module level or inside a function alike."""
+    files = {_module_name(path): path for folder in folders for path in (ROOT / folder).rglob("*.py")}
+    graph = {}
+    for module, path in files.items():
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.split(".")[:len(package.split(".")) - (node.level - 1)]
+                    base = ".".join([*anchor, *([node.module] if node.module else [])])
+                imported.update(f"{base}.{alias.name}" if f"{base}.{alias.name}" in files else base
+                                for alias in node.names)
+        found = set()
+        for name in imported:
+            while name and name not in files:  # ``from app.models.x import y``: the module, not its name
+                name = name.rpartition(".")[0]
+            if name and name != module:
+                found.add(name)
+        graph[module] = found
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The import cycles (strongly connected components of more than one module, or self-loops)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(module):
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for other in graph[module]:
+            if other not in index:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in on_stack:
+                low[module] = min(low[module], index[other])
+        if low[module] == index[module]:
+            component = []
+            while True:
+                other = stack.pop()
+                on_stack.discard(other)
+                component.append(other)
+                if other == module:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for module in sorted(graph):
+        if module not in index:
+            visit(module)
+    return found
+
+
+def test_the_import_graph_has_no_cycle():
+    """Imports inside functions count: they hide a cycle from Python, not from a reader."""
+    graph = import_graph()
+    assert "app.security.role_names" in graph["app.security.roles"]  # the graph sees our imports
+    assert cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_a_cycle_hidden_in_a_function():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]

@@ -6,8 +6,8 @@ permissions) are Admin's alone; every signed-in user may see and change their ow
 """
 from __future__ import annotations
 
-from ..services.workflow import case_access
 from .role_names import ADMIN, MANAGER, ROLES, SECRETARY, SUPERVISOR, VOLUNTEER  # noqa: F401
+from .steps import case_access
 
 # Admin is IT: FAB's user and role management, and no grid scope.
 UNSCOPED_ROLES = {ADMIN}

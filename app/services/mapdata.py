@@ -45,6 +45,12 @@ def distance_metres(a, b):
     return func.ST_Distance(a, b, 1)  # SpatiaLite: on the ellipsoid, in metres
 
 
+def grid_at(point):
+    """The grid (of the user's) whose boundary contains ``point`` (computed in the database), or None."""
+    query = scope.restrict(select(Grid).where(Grid.boundary.ST_Contains(point)), Grid, "grid")
+    return db.session.scalars(query.limit(1)).first()
+
+
 def _feature(geometry: str, properties: dict) -> dict:
     return {"type": "Feature", "geometry": json.loads(geometry), "properties": properties}
 

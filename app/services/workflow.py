@@ -1,59 +1,23 @@
-"""The case workflow — 发现问题 → 收集问题 → 问题立案 → 问题处理 → 问题反馈 → 结案, plus 不予立案 —
-and who may make each step. The one place where stages change.
+"""The case workflow — 发现问题 → 收集问题 → 问题立案 → 问题处理 → 问题反馈 → 结案, plus 不予立案.
+The one place where stages change; the steps themselves (stages, roles) are data in
+``app.security.steps``.
 
 Each step is also a FAB permission (``can_<step>`` on the case screens), granted to the roles
-named here through the role table (``app.security.roles``); the check below asks FAB, so Admin and
-any role synced from this table are answered alike.
+named there through the role table (``app.security.roles``); the check below asks FAB, so Admin and
+any role synced from that table are answered alike.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..models.choices import CASE_STAGE
-from ..security.role_names import MANAGER, SECRETARY, SUPERVISOR
+from ..security.steps import REPORT, STEPS, Step  # noqa: F401  (STEPS: the workflow's, for its callers)
 from ..timekeeping import local_today, utc_now
+from .mapdata import grid_at
 from .numbering import next_in_series
-
-
-@dataclass(frozen=True)
-class Step:
-    name: str
-    label: object  # the button's text
-    sources: tuple[str, ...]
-    target: str
-    who: frozenset[str]
-    needs_note: bool = False
-    needs_feedback: bool = False  # resolution and satisfaction 1–5
-    bulk: bool = False  # offered as a list action on several cases at once
-
-
-STEPS = {step.name: step for step in (
-    Step("collect", _l("Collect"), ("discovered",), "collected", frozenset({MANAGER, SECRETARY}), bulk=True),
-    Step("register", _l("Register"), ("collected",), "registered", frozenset({MANAGER, SECRETARY}), bulk=True),
-    Step("reject", _l("Do not register"), ("discovered", "collected"), "rejected", frozenset({SECRETARY}),
-         needs_note=True),
-    Step("handle", _l("Start handling"), ("registered",), "in_progress", frozenset({MANAGER, SECRETARY}),
-         bulk=True),
-    Step("feedback", _l("Give feedback"), ("in_progress",), "feedback", frozenset({MANAGER, SECRETARY}),
-         needs_feedback=True),
-    Step("close", _l("Close"), ("feedback",), "closed", frozenset({SECRETARY}), bulk=True),
-    Step("reopen", _l("Reopen"), ("closed",), "in_progress", frozenset({SECRETARY}), needs_note=True),
-)}
-REPORT = "report"  # the first event of every case: nothing → discovered
-
-
-def case_access() -> dict[str, str]:
-    """The case row of the role table: the screens' verbs, then every step each role may make."""
-    access = {SECRETARY: "list show add edit delete", MANAGER: "list show add edit delete",
-              SUPERVISOR: "list show"}
-    for step in STEPS.values():
-        for role in step.who:
-            access[role] += f" {step.name}"
-    return access
 
 
 class WorkflowError(ValueError):
@@ -150,15 +114,6 @@ def open_case(case) -> None:
     if case.assignee_id is None and case.assignee is None:
         case.assignee_id = grid.manager_id
     record_event(case, REPORT, None)
-
-
-def grid_at(point):
-    """The grid whose boundary contains ``point`` (computed in the database), or None."""
-    from ..models import Grid
-    from ..security.scope import restrict
-
-    query = restrict(db.select(Grid).where(Grid.boundary.ST_Contains(point)), Grid, "grid")
-    return db.session.scalars(query.limit(1)).first()
 
 
 def may_delete(case) -> bool:

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..extensions import db
 from ..models import Case, CaseCategory
 from ..models.choices import CASE_PRIORITY, CASE_SOURCE, CASE_STAGE, SLA_STATE
-from ..services import lookup, photos, workflow
+from ..services import lookup, mapdata, photos, workflow
 from . import formatters as fmt
 from .base import ScopedView
 from .fields import GeometryField, PickerField, choice_field, picker
@@ -71,7 +71,7 @@ def _grid_or_place(form, field):
     """A grid chosen, or a location inside one of the user's grids (then that grid is taken)."""
     if field.data is None:
         location = form["location"].data
-        found = workflow.grid_at(location) if location is not None else None
+        found = mapdata.grid_at(location) if location is not None else None
         if found is None:
             raise ValidationError(_l("Choose the grid, or give a location inside one."))
         field.data = found
