@@ -15,32 +15,28 @@ seed = AppGroup("seed", help="Load demo data.")
 @seed.command("demo")
 def seed_demo_command():
     """桑园南社区 with the report's figures; running it again changes nothing."""
-    from seeds.demo import seed_demo
+    import seeds
 
-    from .services.bootstrap import demo_accounts_text, ensure_demo_accounts
+    from .services.bootstrap import demo_accounts_text
 
+    demo_mode = bool(current_app.config.get("GRID_DEMO"))
     started = time.perf_counter()
-    created = seed_demo()
-    if created:
-        click.echo(f"Seeded 桑园南社区 in {time.perf_counter() - started:.1f} s.")
-    else:
+    added = seeds.load_demo(accounts=demo_mode)
+    messages = {
+        "registry": f"Seeded 桑园南社区 in {time.perf_counter() - started:.1f} s.",
+        "accounts": demo_accounts_text(),
+        "cases": "Seeded the demo cases.",
+        "aid": "Seeded the demo mutual-aid ledger.",
+        "community_work": "Seeded the demo diary, visits, volunteers and residents' group.",
+        "recommendations": "Seeded the demo meetings, supervision, co-building units and service cards.",
+    }
+    if not added["registry"]:
         click.echo("桑园南社区 is already there; nothing changed.")
-    if not current_app.config.get("GRID_DEMO"):
+    if not demo_mode:
         click.echo("Not in demo mode (GRID_DEMO=1): no demo accounts created.")
-    elif ensure_demo_accounts():
-        click.echo(demo_accounts_text())
-    from seeds.aid import seed_demo_aid
-    from seeds.cases import seed_demo_cases
-    if seed_demo_cases():
-        click.echo("Seeded the demo cases.")
-    if seed_demo_aid():
-        click.echo("Seeded the demo mutual-aid ledger.")
-    from seeds.community import seed_demo_community_work
-    if seed_demo_community_work():
-        click.echo("Seeded the demo diary, visits, volunteers and residents' group.")
-    from seeds.recommendations import seed_demo_recommendations
-    if seed_demo_recommendations():
-        click.echo("Seeded the demo meetings, supervision, co-building units and service cards.")
+    for part in seeds.PARTS:
+        if added[part]:
+            click.echo(messages[part])
 
 
 @seed.command("scale")

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
 import statistics
 import tempfile
 import time
 
 from sqlalchemy import func, select, text
+
+from app.testing import signed_in  # noqa: F401  (the benchmarks' signed-in request; the tests' too)
 
 
 def bench_app():
@@ -75,22 +76,3 @@ def fab_group_by() -> None:
     GroupByProcessData(["grid_id"], [(aggregate_count, "id")], {}).apply(items)
     db.session.expunge_all()
 
-
-@contextmanager
-def signed_in(app, user, path: str = "/"):
-    """A request to ``path`` signed in as ``user`` (a user or a username), its scope and
-    permissions as a page sees them; what it left unsaved is rolled back (the tests use it too)."""
-    from flask import g
-    from flask_login import login_user
-
-    from app.extensions import db
-
-    with app.test_request_context(path):
-        if isinstance(user, str):
-            user = app.appbuilder.sm.find_user(username=user)
-        login_user(user)
-        g.user = user
-        try:
-            yield user
-        finally:
-            db.session.rollback()

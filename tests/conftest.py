@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from benchmarks.common import signed_in  # noqa: F401  (the tests' signed-in request too)
+from app.testing import signed_in  # noqa: F401  (the benchmarks' signed-in request too)
 from app.extensions import db
 
 PG_ADMIN_URL = os.environ.get("GRID_TEST_DATABASE_URL")

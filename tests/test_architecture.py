@@ -124,3 +124,31 @@ def test_the_import_graph_has_no_cycle():
 
 def test_the_cycle_finder_finds_a_cycle_hidden_in_a_function():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def _imports(path: Path, module_level: bool) -> set[str]:
+    """Absolute names a file imports (module level only, or anywhere)."""
+    tree = ast.parse(path.read_text())
+    nodes = tree.body if module_level else list(ast.walk(tree))
+    names = set()
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            names.add(node.module)
+    return names
+
+
+def test_the_app_reaches_the_demo_only_through_seeds_load_demo():
+    """No module of the app imports ``seeds`` at module level, and none imports the demo's parts:
+    their order is written once, in ``seeds.load_demo``."""
+    demo_parts = {"seeds.demo", "seeds.accounts", "seeds.cases", "seeds.aid", "seeds.community",
+                  "seeds.recommendations"}
+    for path in (ROOT / "app").rglob("*.py"):
+        assert not any(name == "seeds" or name.startswith("seeds.") for name in _imports(path, True)), path
+        assert not _imports(path, False) & demo_parts, path
+
+
+def test_tests_do_not_import_the_benchmarks():
+    for path in (ROOT / "tests").rglob("*.py"):
+        assert not any(name == "benchmarks" or name.startswith("benchmarks.") for name in _imports(path, False)), path

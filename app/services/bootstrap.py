@@ -15,8 +15,8 @@ def ensure_demo_accounts() -> list[str]:
     """The demo's accounts, only ever in demo mode; returns the usernames created now."""
     if not current_app.config.get("GRID_DEMO"):
         return []
-    from seeds.accounts import seed_demo_accounts
-    return seed_demo_accounts()
+    import seeds
+    return seeds.ensure_demo_accounts()
 
 
 def prepare_database() -> dict:
@@ -26,27 +26,19 @@ def prepare_database() -> dict:
     seeded, accounts = False, []
     if current_app.config.get("GRID_DEMO"):
         if db.session.scalar(select(func.count(Community.id))) == 0:
-            from seeds.demo import seed_demo
-            seed_demo()
+            import seeds
+            accounts = seeds.load_demo(accounts=True)["accounts"]
             seeded = True
-        accounts = ensure_demo_accounts()
-        if seeded:
-            from seeds.aid import seed_demo_aid
-            from seeds.cases import seed_demo_cases
-            from seeds.community import seed_demo_community_work
-            seed_demo_cases()  # after the accounts: cases name their reporters and assignees
-            seed_demo_aid()
-            seed_demo_community_work()
-            from seeds.recommendations import seed_demo_recommendations
-            seed_demo_recommendations()  # after the aid station: units' gifts are donations to it
+        else:
+            accounts = ensure_demo_accounts()
     if seeded or db.engine.dialect.name == "sqlite":
         refresh_statistics(db.session)
     return {"seeded": seeded, "accounts": accounts}
 
 
 def demo_accounts_text() -> str:
-    from seeds.accounts import ACCOUNTS, DEMO_PASSWORD
-    return f"Demo accounts (password {DEMO_PASSWORD}): " + ", ".join(name for name, *_ in ACCOUNTS)
+    import seeds
+    return seeds.demo_accounts_text()
 
 
 def prepare_and_serve(app) -> None:
