@@ -1,6 +1,7 @@
-"""Figures of part 三's recommendations, each one query in the database inside the user's scope:
-supervision coverage (contact households visited this week / this month) and reach (知晓率:
-households reached by a visit, a service contact card or the residents' group)."""
+"""Part 三's recommendations: the figures, each one query in the database inside the user's scope
+(supervision coverage: contact households visited this week / this month; reach, 知晓率: households
+reached by a visit, a service contact card or the residents' group), and the service contact
+cards (what a card says, the record of cards handed over)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,9 +10,10 @@ from dataclasses import dataclass
 from sqlalchemy import case, exists, func, select
 
 from ..extensions import db
-from ..models import ContactHousehold, Grid, GridSupervisor, Household, Visit
+from ..models import CardHandover, ContactHousehold, Grid, GridSupervisor, Household, Visit
 from ..models.outreach import CARD_HANDED, IN_GROUP, REACHED, VISITED
-from ..security import scope
+from ..security import privacy, scope
+from ..timekeeping import local_today
 
 
 def percent(part, whole):
@@ -105,3 +107,33 @@ def total_reach(rows: list[Reach]) -> Reach:
 
 REACH_PERCENT = select(percent(count_if(REACHED), func.count(Household.id)))
 UNREACHED = ~REACHED
+
+
+def card_of(household: Household) -> dict:
+    """What a service contact card says. The grid's service phone and the community's hotline are
+    public service numbers; the building head's own phone is personal data, shown as the privacy
+    rules show it to this user (masked for a supervisor)."""
+    building, grid = household.building, household.grid
+    community, head = grid.community, building.head
+    return {
+        "household": household.address, "head_name": household.head_name or "",
+        "community": community.name, "street": community.street or "",
+        "grid": f"{grid.code} {grid.name}", "colour": grid.colour,
+        "manager": str(grid.manager) if grid.manager is not None else "", "manager_phone": grid.service_phone or "",
+        "building": str(building), "building_head": head.name if head is not None else "",
+        "building_head_phone": privacy.shown("phone", head.phone) if head is not None and head.phone else "",
+        "hotline": community.hotline or "", "group_number": community.group_number or "",
+        "household_id": household.id,
+    }
+
+
+def hand_over(households, handed_by: str) -> int:
+    """Record a card handed over today to each of ``households`` that has none yet (a household is
+    handed one card); the caller commits. Returns how many were recorded."""
+    handed = set(db.session.scalars(select(CardHandover.household_id).where(
+        CardHandover.household_id.in_([household.id for household in households]))))
+    today = local_today()
+    new = [CardHandover(household=household, handed_on=today, handed_by=handed_by)
+           for household in households if household.id not in handed]
+    db.session.add_all(new)
+    return len(new)

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import Building, CardHandover, Grid, Household
 from ..models.choices import RESIDENCE_TYPE
 from ..models.outreach import CARD_HANDED
-from ..security import privacy, scope
+from ..security import scope
 from ..services import outreach
 from ..timekeeping import local_today
 from .base import ScopedView
@@ -30,24 +30,6 @@ LABELS = {
     "residence_type": _l("Residence type"), "resident_count": _l("Residents"),
 }
 PAGE = 50
-
-
-def card_of(household: Household) -> dict:
-    """What a service contact card says. The grid's service phone and the community's hotline are
-    public service numbers; the building head's own phone is personal data, shown as the privacy
-    rules show it to this user (masked for a supervisor)."""
-    building, grid = household.building, household.grid
-    community, head = grid.community, building.head
-    return {
-        "household": household.address, "head_name": household.head_name or "",
-        "community": community.name, "street": community.street or "",
-        "grid": f"{grid.code} {grid.name}", "colour": grid.colour,
-        "manager": str(grid.manager) if grid.manager is not None else "", "manager_phone": grid.service_phone or "",
-        "building": str(building), "building_head": head.name if head is not None else "",
-        "building_head_phone": privacy.shown("phone", head.phone) if head is not None and head.phone else "",
-        "hotline": community.hotline or "", "group_number": community.group_number or "",
-        "household_id": household.id,
-    }
 
 
 class ContactCardView(BaseView):
@@ -93,7 +75,7 @@ class ContactCardView(BaseView):
     @expose("/household/<int:pk>")
     @has_access
     def household(self, pk):
-        return self._cards([card_of(self._household(pk))], None)
+        return self._cards([outreach.card_of(self._household(pk))], None)
 
     @expose("/building/<int:pk>")
     @has_access
@@ -102,7 +84,7 @@ class ContactCardView(BaseView):
         households = db.session.scalars(scope.restrict(
             select(Household).where(Household.building_id == building.id)
             .order_by(Household.unit, Household.room), Household)).all()
-        return self._cards([card_of(household) for household in households], building)
+        return self._cards([outreach.card_of(household) for household in households], building)
 
     def _cards(self, cards, building):
         may_hand_over = self.appbuilder.sm.has_access("can_hand_over", self.class_permission_name)
@@ -111,14 +93,9 @@ class ContactCardView(BaseView):
                                     title=title)
 
     def _hand_over(self, households) -> int:
-        today = local_today()
-        handed = set(db.session.scalars(select(CardHandover.household_id).where(
-            CardHandover.household_id.in_([household.id for household in households]))))
-        new = [CardHandover(household=household, handed_on=today, handed_by=g.user.username)
-               for household in households if household.id not in handed]
-        db.session.add_all(new)
+        count = outreach.hand_over(households, g.user.username)
         db.session.commit()
-        return len(new)
+        return count
 
     @expose("/household/<int:pk>/hand_over", methods=["POST"])
     @has_access
