@@ -49,7 +49,7 @@ _HOOK = "(self, item)"
 _FILTER = "(self, query, value)"
 
 METHODS: dict[str, Method] = {
-    # -- list pages: speed (app/views/listing.py, base.py, list_html.py) and scope ----------------
+    # -- list pages: speed (app/listing.py, base.py, list_html.py) and scope ----------------
     "flask_appbuilder.baseviews:BaseCRUDView._list": Method(
         _LIST, ("app.views.base:ScopedView", "app.views.outreach:ReachView",
                 "app.views.supervision:ContactHouseholdView"),
@@ -67,31 +67,31 @@ METHODS: dict[str, Method] = {
     "flask_appbuilder.baseviews:BaseCRUDView._deserialize_pk_if_composite": Method(
         "(self, pk)", (), "Called to fetch an action's rows through the scope (ScopedView._scoped_item)."),
     "flask_appbuilder.models.sqla.interface:SQLAInterface.__init__": Method(
-        "(self, obj, session=None)", ("app.views.listing:ListInterface",),
+        "(self, obj, session=None)", ("app.listing:ListInterface",),
         "Adds the page's joined loads and the view's name (its keyset anchors)."),
     "flask_appbuilder.models.sqla.interface:SQLAInterface.query": Method(
         "(self, filters=None, order_column='', order_direction='', page=None, page_size=None, "
-        "select_columns=None, outer_default_load=False)", ("app.views.listing:ListInterface",),
+        "select_columns=None, outer_default_load=False)", ("app.listing:ListInterface",),
         "A list page by keyset from its link's anchor, the page's related rows joined in one query, "
         "and a plain COUNT (or PostgreSQL's estimate) instead of FAB's COUNT over a subquery."),
     "flask_appbuilder.models.sqla.interface:SQLAInterface.apply_all": Method(
         "(self, query, filters=None, order_column='', order_direction='', page=None, page_size=None, "
-        "select_columns=None, outer_default_load=False)", ("app.views.listing:ListInterface",),
+        "select_columns=None, outer_default_load=False)", ("app.listing:ListInterface",),
         "Adds the page's joined loads to FAB's query."),
     "flask_appbuilder.models.sqla.interface:SQLAInterface.get_inner_filters": Method(
         "(self, filters)", (), "Called by our count and keyset queries."),
     "flask_appbuilder.models.sqla.interface:SQLAInterface.apply_filters": Method(
         "(self, query, filters)", (), "Called by our count and keyset queries."),
     "flask_appbuilder.models.filters:BaseFilterConverter.convert": Method(
-        "(self, col_name)", ("app.views.listing:FilterConverter",),
+        "(self, col_name)", ("app.listing:FilterConverter",),
         "Each column's filters made once per interface (FAB: three times a request); a relation's "
         "equality compared by its foreign key; a computed state column through its conditions."),
     "flask_appbuilder.models.sqla.filters:FilterRelationOneToManyEqual.apply": Method(
-        _FILTER, ("app.views.listing:KeyEqualFilter",),
+        _FILTER, ("app.listing:KeyEqualFilter",),
         "Compares the foreign key instead of reading the related row first."),
     "flask_appbuilder.models.filters:BaseFilter.apply": Method(
-        _FILTER, ("app.security.scope:ScopeFilter", "app.views.base:WordFilter",
-                  "app.views.listing:StateFilter", "app.views.outreach:NotReached"),
+        _FILTER, ("app.security.scope:ScopeFilter", "app.listing:WordFilter",
+                  "app.listing:StateFilter", "app.views.outreach:NotReached"),
         "FAB's documented filter hook: the grid scope, word search, deadline states, households not reached."),
     "flask_appbuilder.models.filters:Filters.get_joined_filters": Method(
         "(self, filters)", (), "Called to join the API's checked filters with its base filters."),

@@ -152,3 +152,24 @@ def test_the_app_reaches_the_demo_only_through_seeds_load_demo():
 def test_tests_do_not_import_the_benchmarks():
     for path in (ROOT / "tests").rglob("*.py"):
         assert not any(name == "benchmarks" or name.startswith("benchmarks.") for name in _imports(path, False)), path
+
+
+def test_the_api_takes_from_the_views_only_screens_forms_and_fields():
+    """The API shares its screen's declarations (columns, forms, fields); behaviour it shares with
+    the screens lives below both (app/listing.py, app/services/)."""
+    import importlib
+
+    from flask_appbuilder.baseviews import AbstractViewApi
+    from wtforms import Field, Form
+
+    def declaration(value) -> bool:
+        if isinstance(value, dict):  # a table of forms (the aid desk's)
+            return all(declaration(form) for form, _title in value.values())
+        return isinstance(value, type) and issubclass(value, (AbstractViewApi, Form, Field))
+
+    for path in (ROOT / "app" / "api").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 2 and (node.module or "").startswith("views"):
+                module = importlib.import_module(f"app.{node.module}")
+                for alias in node.names:
+                    assert declaration(getattr(module, alias.name)), (path.name, node.module, alias.name)

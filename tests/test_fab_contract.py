@@ -102,7 +102,7 @@ def _fab_environment(flask_app):
 
 
 def _comparable(html: str, view: str) -> list[str]:
-    """Our page links carry an anchor for keyset paging (app/views/listing.py); FAB's do not."""
+    """Our page links carry an anchor for keyset paging (app/listing.py); FAB's do not."""
     html = re.sub(rf"&amp;anchor_{view}=[^\"&]*", "", html)
     # Jinja's loops leave whitespace between tags that the Python writes without: not a difference.
     return re.sub(r">\s+", ">", re.sub(r"\s+<", "<", html)).split()

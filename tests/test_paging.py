@@ -1,4 +1,4 @@
-"""Deep list pages (app/views/listing.py): the pagination's anchored links show exactly the rows of
+"""Deep list pages (app/listing.py): the pagination's anchored links show exactly the rows of
 FAB's numbered pages, whatever the list's order; anchors that do not fit fall back to them; counts
 past the limit are PostgreSQL's estimates, shown as such; a scope holding every grid lists none."""
 import html

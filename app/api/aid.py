@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 
 from ..models import FundEntry, StockMove, Voucher
 from ..services import ledger
-from ..views.aid import FORMS, FundEntryView, StockMoveView, VoucherView, submit_form
+from ..services.aid_desk import submit_form
+from ..views.aid import FORMS, FundEntryView, StockMoveView, VoucherView
 from .base import ScopedApi
 from .docs import operation
 from .fields import input_schema, unbound_fields

@@ -37,7 +37,7 @@ from ..services.photos import PhotoError
 from ..services.volunteering import AttendanceError
 from ..services.workflow import WorkflowError
 from ..validation import FieldError
-from ..views.listing import ListInterface, list_loads
+from ..listing import ListInterface, list_loads
 from . import forms
 from .docs import tidy_operation
 from .fields import MAX_ID, GeoJSON, Masked, RefSchema, UtcDateTime, input_schema, json_columns, plain_messages

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..models import Activity, DiaryEntry, Visit
 from ..services import intake, volunteering
-from ..views.base import WordFilter
+from ..listing import WordFilter
 from ..views.diary import DiaryView, VisitView
 from ..views.volunteers import ActivityView
 from .base import ScopedApi

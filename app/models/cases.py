@@ -124,7 +124,7 @@ Case.sla = column_property(
         else_="on_time",
     ),
     deferred=False,
-    info={"where": sla_where},  # its filter (app/views/listing.py)
+    info={"where": sla_where},  # its filter (app/listing.py)
 )
 
 

@@ -20,8 +20,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..extensions import db
 from ..models import AidItem, Campaign, Donor, FundEntry, StockMove, Voucher
 from ..models.choices import AID_ITEM_CATEGORY, DONOR_KIND, VOUCHER_KIND, VOUCHER_STATUS
-from ..security import scope
 from ..services import ledger
+from ..services.aid_desk import submit_form
 from ..timekeeping import local_today
 from . import formatters as fmt
 from .base import ScopedView
@@ -104,38 +104,6 @@ FORMS = {"distribution": (DistributionForm, _l("Distribute aid to a household"))
          "donation": (DonationForm, _l("Receive a donation")),
          "purchase": (PurchaseForm, _l("Purchase with the fund")),
          "adjustment": (AdjustmentForm, _l("Adjust stock (with a reason)"))}
-
-
-def community_of(form, kind):
-    """The community a desk form's voucher is for; None (and the form says why) when unclear."""
-    if kind == "distribution":
-        return form.household.data.grid.community_id
-    if kind == "donation":
-        return form.donor.data.community_id
-    if form.community.data is not None:
-        return form.community.data.id
-    given = scope.current().whole_community_ids or scope.current().community_ids
-    if len(given) == 1:
-        return next(iter(given))
-    form.community.errors = [str(_l("Choose the community"))]
-    return None
-
-
-def submit_form(form, kind):
-    """The voucher a validated desk form asks for, through the ledger (posted, or proposed for a
-    grid manager's distribution); None when the form names no clear community; LedgerError when
-    the ledger refuses it. Shared by the desk and the API."""
-    community_id = community_of(form, kind)
-    if community_id is None:
-        return None
-    sign = -1 if kind == "adjustment" and form.direction.data == "out" else 1
-    lines = [ledger.Line(entry.item.data.id, sign * entry.quantity.data)
-             for entry in form.lines if entry.item.data is not None]
-    return ledger.submit(
-        kind, community_id, form.dated.data, lines, getattr(form.amount, "fen", 0) if kind != "adjustment" else 0,
-        household_id=form.household.data.id if kind == "distribution" else None,
-        donor_id=form.donor.data.id if kind == "donation" else None,
-        campaign_id=form.campaign.data.id if form.campaign.data else None, note=form.note.data)
 
 
 class AidDeskView(BaseView):

@@ -11,28 +11,17 @@ from __future__ import annotations
 
 from flask import abort, request, url_for
 from flask_appbuilder import ModelView, expose
-from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 
 from ..security import privacy
 from ..security.access import may
 from ..security.scope import ScopeFilter
-from ..services import words
 from ..services.lookup import LOOKUPS
 from . import exporting, formatters as fmt
 from .fields import PickerField
 from .fragments import GridSearchWidget
-from .listing import ListInterface, list_loads
-
-
-class WordFilter(BaseFilter):
-    """Whole Chinese words in a words column (see app.services.words)."""
-
-    name = "words"
-
-    def apply(self, query, value):
-        return query.filter(words.matches(getattr(self.model, self.column_name), value))
+from ..listing import ListInterface, WordFilter, list_loads
 
 
 class ScopedView(ModelView):

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from flask import request
 from markupsafe import Markup, escape
 
-from .listing import Anchor, _order_key, _request_order
+from ..listing import Anchor, _order_key, _request_order
 
 ROW_KEY = "__ROW_PK__"
 QUERY_SAFE = "!$'()*,/:;?@"  # as url_for writes a query (werkzeug.urls._urlencode)

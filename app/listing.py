@@ -1,4 +1,5 @@
-"""List pages at a district's scale: FAB's SQLAlchemy interface with its page and count made cheap.
+"""List pages at a district's scale: FAB's SQLAlchemy interface with its page and count made cheap, and the
+list filters of our own. Used by the screens (views) and the REST API (api) alike.
 
 - A page's rows come with their related rows joined in one query, without the related rows'
   geometry and the computed columns their labels do not read. A page past an OFFSET reads the keys
@@ -28,7 +29,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ClauseElement, Executable
 from sqlalchemy.orm import MANYTOONE, ColumnProperty, RelationshipProperty, defer, joinedload, undefer
 
-from ..models import labels
+from .models import labels
+from .services import words
 
 KEYSET_REACH = 10  # pages from an anchor read by keyset; a farther jump is an OFFSET
 END = "end"
@@ -97,6 +99,15 @@ class StateFilter(BaseFilter):
 
     def apply(self, query, value):
         return query.filter(getattr(self.model, self.column_name).info["where"](value))
+
+
+class WordFilter(BaseFilter):
+    """Whole Chinese words in a words column (see app.services.words)."""
+
+    name = "words"
+
+    def apply(self, query, value):
+        return query.filter(words.matches(getattr(self.model, self.column_name), value))
 
 
 class KeyEqualFilter(FilterRelationOneToManyEqual):
