@@ -173,3 +173,11 @@ def test_the_api_takes_from_the_views_only_screens_forms_and_fields():
                 module = importlib.import_module(f"app.{node.module}")
                 for alias in node.names:
                     assert declaration(getattr(module, alias.name)), (path.name, node.module, alias.name)
+
+
+def test_the_deadline_state_is_written_once():
+    """Overdue / due soon: app/models/deadlines.py, used by cases and meetings' follow-ups alike
+    (the states' own behaviour: test_cases, test_meetings)."""
+    users = [path.relative_to(ROOT).as_posix() for path in (ROOT / "app").rglob("*.py")
+             if "soon_limit" in path.read_text()]
+    assert sorted(users) == ["app/models/deadlines.py", "app/timekeeping.py"]

@@ -8,11 +8,11 @@ import datetime as dt
 from flask_appbuilder import Model
 from geoalchemy2 import Geometry
 from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint, and_, bindparam, case, false, or_, text)
+                        UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from ..timekeeping import local_today, soon_limit
 from .choices import CASE_FINAL_STAGES, CASE_PRIORITY, CASE_SOURCE, CASE_STAGE
+from .deadlines import Deadline
 from .registry import SRID, _codes
 
 OPEN = text("stage NOT IN (%s)" % ", ".join(f"'{stage}'" for stage in CASE_FINAL_STAGES))
@@ -100,32 +100,11 @@ class Case(Model):
         return f"{self.number} {self.title}"
 
 
-def sla_where(state: str):
-    """The cases whose ``sla`` is ``state``, as conditions an index serves (``ix_case_open_due``):
-    filtering on the computed column itself reads every case in scope."""
-    today = bindparam("sla_where_today", callable_=local_today, type_=Date)
-    soon = bindparam("sla_where_soon", callable_=soon_limit, type_=Date)
-    still_open = Case.stage.not_in(CASE_FINAL_STAGES)
-    return {
-        "done": Case.stage.in_(CASE_FINAL_STAGES),
-        "overdue": and_(still_open, Case.due_on < today),
-        "due_soon": and_(still_open, Case.due_on >= today, Case.due_on <= soon),
-        "on_time": and_(still_open, or_(Case.due_on.is_(None), Case.due_on > soon)),
-    }.get(state, false())
-
-
 # Computed in SQL at query time against the community's local date: listable, filterable, sortable.
-Case.sla = column_property(
-    case(
-        (Case.stage.in_(CASE_FINAL_STAGES), "done"),
-        (Case.due_on.is_(None), "on_time"),
-        (Case.due_on < bindparam("sla_today", callable_=local_today, type_=Date), "overdue"),
-        (Case.due_on <= bindparam("sla_soon", callable_=soon_limit, type_=Date), "due_soon"),
-        else_="on_time",
-    ),
-    deferred=False,
-    info={"where": sla_where},  # its filter (app/listing.py)
-)
+CASE_DEADLINE = Deadline(done=Case.stage.in_(CASE_FINAL_STAGES), due_on=Case.due_on, name="sla")
+sla_where = CASE_DEADLINE.where  # the cases in a state, through ``ix_case_open_due``
+Case.sla = column_property(CASE_DEADLINE.state(), deferred=False,
+                           info={"where": sla_where})  # its filter (app/listing.py)
 
 
 class CaseEvent(Model):

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text, bindparam, case
+from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from ..timekeeping import local_today, soon_limit
 from .choices import MEETING_STATUS
+from .deadlines import Deadline
 from .registry import _codes
 
 meeting_attendee = Table(
@@ -74,13 +74,7 @@ class MeetingFollowUp(Model):
         return self.content[:30]
 
 
-# Overdue like a case: computed in SQL against the community's local date, never typed.
+# Overdue like a case (the same rule): computed in SQL against the community's local date, never typed.
 MeetingFollowUp.sla = column_property(
-    case(
-        (MeetingFollowUp.done_on.is_not(None), "done"),
-        (MeetingFollowUp.due_on < bindparam("follow_up_today", callable_=local_today, type_=Date), "overdue"),
-        (MeetingFollowUp.due_on <= bindparam("follow_up_soon", callable_=soon_limit, type_=Date), "due_soon"),
-        else_="on_time",
-    ),
-    deferred=False,
-)
+    Deadline(done=MeetingFollowUp.done_on.is_not(None), due_on=MeetingFollowUp.due_on, name="follow_up").state(),
+    deferred=False)
