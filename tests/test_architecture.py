@@ -181,3 +181,22 @@ def test_the_deadline_state_is_written_once():
     users = [path.relative_to(ROOT).as_posix() for path in (ROOT / "app").rglob("*.py")
              if "soon_limit" in path.read_text()]
     assert sorted(users) == ["app/models/deadlines.py", "app/timekeeping.py"]
+
+
+def test_every_record_that_can_become_a_case_is_one_kind_of_thing(app):
+    """A model linked to the case it became is a ``BecomesCase``, and its screen a ``MakesCases``
+    (its "Make a case" action): one rule, not one per screen."""
+    from app.models import Case
+    from app.models.intake import BecomesCase
+    from app.views.base import ScopedView
+    from app.views.cases import MakesCases
+
+    becoming = {mapper.class_ for mapper in Case.__mapper__.registry.mappers
+                if any(fk.column.table is Case.__table__ for fk in mapper.local_table.foreign_keys)
+                and "case_id" in mapper.columns and mapper.columns["case_id"].unique}  # not a case's own rows
+    assert len(becoming) == 4 and all(issubclass(model, BecomesCase) for model in becoming)
+    screens = {type(view) for view in app.appbuilder.baseviews
+               if isinstance(view, ScopedView) and view.datamodel.obj in becoming}
+    assert screens and all(issubclass(screen, MakesCases) for screen in screens)
+    for screen in screens:
+        assert "to_case" in screen().actions and screen.case_source

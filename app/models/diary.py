@@ -8,6 +8,7 @@ from sqlalchemy import (Boolean, CheckConstraint, Column, Date, ForeignKey, Inde
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .choices import DIARY_CATEGORY, VISIT_PURPOSE
+from .intake import BecomesCase
 from .registry import _codes
 
 diary_household = Table(
@@ -22,7 +23,7 @@ diary_resident = Table(
 )
 
 
-class DiaryEntry(Model):
+class DiaryEntry(BecomesCase, Model):
     __tablename__ = "diary_entry"
     __table_args__ = (
         CheckConstraint(f"category IN ({_codes(DIARY_CATEGORY)})", name="ck_diary_category"),
@@ -37,11 +38,9 @@ class DiaryEntry(Model):
     search_words: Mapped[str | None] = mapped_column(Text)
     follow_up: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"), index=True)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id", ondelete="SET NULL"), unique=True)
 
     grid = relationship("Grid")
     author = relationship("User")
-    case = relationship("Case")
     households = relationship("Household", secondary=diary_household)
     residents = relationship("Resident", secondary=diary_resident)
 

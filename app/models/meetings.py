@@ -10,6 +10,7 @@ from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, String,
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from .choices import MEETING_STATUS
+from .intake import BecomesCase
 from .deadlines import Deadline
 from .registry import _codes
 
@@ -48,7 +49,7 @@ class Meeting(Model):
         return f"{self.held_on} {self.title}"
 
 
-class MeetingFollowUp(Model):
+class MeetingFollowUp(BecomesCase, Model):
     """Something a meeting decided to do: who, by when; done when it has a done date."""
 
     __tablename__ = "meeting_follow_up"
@@ -62,13 +63,11 @@ class MeetingFollowUp(Model):
     due_on: Mapped[dt.date] = mapped_column(Date, index=True)
     done_on: Mapped[dt.date | None] = mapped_column(Date)
     result: Mapped[str | None] = mapped_column(Text)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id", ondelete="SET NULL"), unique=True)
 
     meeting = relationship("Meeting", back_populates="follow_ups")
     community = relationship("Community")
     grid = relationship("Grid")
     owner = relationship("User")
-    case = relationship("Case")
 
     def __str__(self) -> str:
         return self.content[:30]

@@ -9,6 +9,7 @@ from sqlalchemy import (Boolean, CheckConstraint, Column, Date, ForeignKey, Inte
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .choices import CHANNEL
+from .intake import BecomesCase
 from .registry import _codes
 
 notice_grid = Table(
@@ -50,7 +51,7 @@ class GroupSize(Model):
     community = relationship("Community")
 
 
-class GroupFeedback(Model):
+class GroupFeedback(BecomesCase, Model):
     """Something residents raised in the group; it can become a case (source QQ群)."""
 
     __tablename__ = "group_feedback"
@@ -60,11 +61,9 @@ class GroupFeedback(Model):
     received_on: Mapped[dt.date] = mapped_column(Date, index=True)
     channel: Mapped[str] = mapped_column(String(10), default="qq")
     content: Mapped[str] = mapped_column(Text)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id", ondelete="SET NULL"), unique=True)
 
     community = relationship("Community")
     grid = relationship("Grid")
-    case = relationship("Case")
 
     def __str__(self) -> str:
         return f"{self.received_on} {self.content[:20]}"

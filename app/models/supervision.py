@@ -14,6 +14,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, Stri
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from .choices import SUPERVISION_CHANNEL, SUPERVISOR_KIND
+from .intake import BecomesCase
 from .diary import Visit
 from .registry import _codes
 
@@ -79,7 +80,7 @@ class SupervisionDay(Model):
         return f"{self.held_on} {self.topic}"
 
 
-class SupervisionOpinion(Model):
+class SupervisionOpinion(BecomesCase, Model):
     """An opinion collected on a supervision day; it can become a case (source: supervision)."""
 
     __tablename__ = "supervision_opinion"
@@ -90,12 +91,10 @@ class SupervisionOpinion(Model):
     raised_by: Mapped[str | None] = mapped_column(String(50))
     content: Mapped[str] = mapped_column(Text)
     reply: Mapped[str | None] = mapped_column(Text)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id", ondelete="SET NULL"), unique=True)
 
     day = relationship("SupervisionDay", back_populates="opinions")
     community = relationship("Community")
     grid = relationship("Grid")
-    case = relationship("Case")
 
     def __str__(self) -> str:
         return self.content[:30]

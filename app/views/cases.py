@@ -327,6 +327,24 @@ class CaseCategoryView(ScopedView):
     formatters_columns = {"active": lambda value: str(_l("Yes") if value else _l("No"))}
 
 
+class MakesCases:
+    """A screen of records that can become cases (``app.models.intake.BecomesCase``): its "Make a
+    case" action under the role table's ``to_case``. A screen names its ``case_source`` (the case's
+    source) and ``case_confirmation`` (the question before making one)."""
+
+    case_source = ""
+    case_confirmation = _l("Make a case of this entry?")
+    method_permission_name = {"to_case": "to_case"}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+
+        def to_case(self, item):
+            return make_case_from(item, self.case_source)
+        cls.to_case = action("to_case", _l("Make a case"), cls.case_confirmation, "fa-exclamation-circle",
+                             multiple=False)(to_case)
+
+
 def make_case_from(item, source: str):
     """The "make a case" action of a diary entry or group feedback: once, then to the case."""
     from ..services import intake

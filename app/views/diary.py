@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import g, request
-from flask_appbuilder import BaseView, action, expose
+from flask_appbuilder import BaseView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
@@ -20,7 +20,7 @@ from ..security import scope
 from ..services import words
 from ..timekeeping import local_today
 from .base import ScopedView
-from .cases import make_case_from
+from .cases import MakesCases
 from .fields import MultiPickerField, choice_field, picker
 
 LABELS = {
@@ -40,7 +40,7 @@ def short(text) -> str:
     return text if len(text) <= 40 else text[:38] + "…"
 
 
-class DiaryView(ScopedView):
+class DiaryView(MakesCases, ScopedView):
     datamodel = SQLAInterface(DiaryEntry)
     data_kind = "diary"
     list_title = show_title = _l("People's-conditions diary")
@@ -56,7 +56,7 @@ class DiaryView(ScopedView):
     add_columns = edit_columns = ["entry_on", "category", "grid", "households", "residents", "content", "follow_up"]
     search_columns = ["entry_on", "category", "grid", "author", "follow_up"]
     formatters_columns = {"category": DIARY_CATEGORY.label, "content": short, "follow_up": yes_no}
-    method_permission_name = {"to_case": "to_case"}
+    case_source, case_confirmation = "diary", _l("Make a case of this entry?")
     add_form_extra_fields = edit_form_extra_fields = {
         "entry_on": DateField(LABELS["entry_on"], [InputRequired()], default=local_today),
         "category": choice_field(LABELS["category"], DIARY_CATEGORY),
@@ -72,11 +72,6 @@ class DiaryView(ScopedView):
 
     def pre_add(self, item):
         item.author_id = g.user.id
-
-    @action("to_case", _l("Make a case"), _l("Make a case of this entry?"), "fa-exclamation-circle",
-            multiple=False)
-    def to_case(self, item):
-        return make_case_from(item, "diary")
 
 
 class VisitView(ScopedView):

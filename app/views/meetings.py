@@ -2,7 +2,6 @@
 like cases; "make a case" once per item)."""
 from __future__ import annotations
 
-from flask_appbuilder import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, StringField, TextAreaField
@@ -12,7 +11,7 @@ from ..models import Meeting, MeetingFollowUp
 from ..models.choices import MEETING_STATUS, SLA_STATE
 from ..timekeeping import local_today
 from .base import ScopedView
-from .cases import make_case_from, sla_mark
+from .cases import MakesCases, sla_mark
 from .diary import short
 from .fields import MultiPickerField, PickerField, choice_field, picker
 
@@ -94,7 +93,7 @@ class MeetingView(ScopedView):
     pre_add = pre_update = _community_from_grid
 
 
-class FollowUpView(ScopedView):
+class FollowUpView(MakesCases, ScopedView):
     datamodel = SQLAInterface(MeetingFollowUp)
     data_kind = "meeting_follow_up"
     list_title = show_title = _l("Meeting follow-ups")
@@ -107,7 +106,7 @@ class FollowUpView(ScopedView):
     add_columns = edit_columns = ["meeting", "grid", "content", "owner", "due_on", "done_on", "result"]
     search_columns = ["meeting", "grid", "owner", "sla", "due_on", "done_on"]
     formatters_columns = {"content": short, "sla": sla_mark, "grid": level_label}
-    method_permission_name = {"to_case": "to_case"}
+    case_source, case_confirmation = "meeting", _l("Make a case of this follow-up item?")
     add_form_extra_fields = edit_form_extra_fields = {
         "meeting": picker(LABELS["meeting"], "meeting"),
         "grid": picker(LABELS["grid"], "grid", required=False, checks=[_grid_of_meeting]),
@@ -121,11 +120,6 @@ class FollowUpView(ScopedView):
                                 "grid": picker(LABELS["grid"], "grid"),
                                 "owner": picker(LABELS["owner"], "assignee"),
                                 "sla": choice_field(LABELS["sla"], SLA_STATE)}
-
-    @action("to_case", _l("Make a case"), _l("Make a case of this follow-up item?"), "fa-exclamation-circle",
-            multiple=False)
-    def to_case(self, item):
-        return make_case_from(item, "meeting")
 
 
 MeetingView.related_views = [FollowUpView]

@@ -1,7 +1,6 @@
 """一个群: notices sent to the residents' group, the group's size over time, and its feedback."""
 from __future__ import annotations
 
-from flask_appbuilder import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, TextAreaField
@@ -11,7 +10,7 @@ from ..models import GroupFeedback, GroupSize, Notice
 from ..models.choices import CHANNEL
 from ..timekeeping import local_today
 from .base import ScopedView
-from .cases import make_case_from
+from .cases import MakesCases
 from .fields import MultiPickerField, choice_field, picker
 
 LABELS = {
@@ -70,7 +69,7 @@ class GroupSizeView(ScopedView):
     }
 
 
-class GroupFeedbackView(ScopedView):
+class GroupFeedbackView(MakesCases, ScopedView):
     datamodel = SQLAInterface(GroupFeedback)
     data_kind = "group_feedback"
     list_title = show_title = _l("Feedback from the group")
@@ -83,7 +82,7 @@ class GroupFeedbackView(ScopedView):
     add_columns = edit_columns = ["community", "channel", "received_on", "grid", "content"]
     search_columns = ["received_on", "channel", "grid"]
     formatters_columns = {"channel": CHANNEL.label}
-    method_permission_name = {"to_case": "to_case"}
+    case_source, case_confirmation = "qq_group", _l("Make a case of this feedback?")
     add_form_extra_fields = edit_form_extra_fields = {
         "community": picker(LABELS["community"], "community"),
         "channel": choice_field(LABELS["channel"], CHANNEL),
@@ -91,8 +90,3 @@ class GroupFeedbackView(ScopedView):
         "grid": picker(LABELS["grid"], "grid", required=False),
         "content": TextAreaField(LABELS["content"], [DataRequired(), Length(max=5000)]),
     }
-
-    @action("to_case", _l("Make a case"), _l("Make a case of this feedback?"), "fa-exclamation-circle",
-            multiple=False)
-    def to_case(self, item):
-        return make_case_from(item, "qq_group")

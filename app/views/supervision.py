@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import g, request
-from flask_appbuilder import action
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
@@ -20,7 +19,7 @@ from ..models.choices import SUPERVISION_CHANNEL, SUPERVISOR_KIND
 from ..services import outreach
 from ..timekeeping import local_today
 from .base import ScopedView
-from .cases import make_case_from
+from .cases import MakesCases
 from .diary import short, yes_no
 from .fields import PickerField, choice_field, picker
 from .registry import _field_check
@@ -201,7 +200,7 @@ def _grid_of_day(form, field):
         raise ValidationError(_l("Is not a grid of the supervision day's community"))
 
 
-class SupervisionOpinionView(ScopedView):
+class SupervisionOpinionView(MakesCases, ScopedView):
     datamodel = SQLAInterface(SupervisionOpinion)
     data_kind = "supervision_opinion"
     list_title = show_title = _l("Opinions from supervision days")
@@ -215,7 +214,7 @@ class SupervisionOpinionView(ScopedView):
     search_columns = ["day", "grid", "raised_by"]
     formatters_columns = {"content": short, "reply": short,
                           "grid": lambda grid: str(grid) if grid is not None else str(_l("Whole community"))}
-    method_permission_name = {"to_case": "to_case"}
+    case_source, case_confirmation = "supervision", _l("Make a case of this opinion?")
     add_form_extra_fields = edit_form_extra_fields = {
         "day": picker(LABELS["day"], "supervision_day"),
         "grid": picker(LABELS["grid"], "grid", required=False, checks=[_grid_of_day]),
@@ -225,11 +224,6 @@ class SupervisionOpinionView(ScopedView):
     }
     search_form_extra_fields = {"day": picker(LABELS["day"], "supervision_day"),
                                 "grid": picker(LABELS["grid"], "grid")}
-
-    @action("to_case", _l("Make a case"), _l("Make a case of this opinion?"), "fa-exclamation-circle",
-            multiple=False)
-    def to_case(self, item):
-        return make_case_from(item, "supervision")
 
 
 GridSupervisorView.related_views = [ContactHouseholdView, SupervisionVisitView]
