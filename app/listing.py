@@ -29,6 +29,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ClauseElement, Executable
 from sqlalchemy.orm import MANYTOONE, ColumnProperty, RelationshipProperty, defer, joinedload, undefer
 
+from .caching import Memo
 from .models import labels
 from .services import words
 
@@ -131,10 +132,8 @@ class FilterConverter(SQLAFilterConverter):
     each ``Filters``: three times a list request), a relation's equality by its key."""
 
     def convert(self, col_name):
-        known = self.datamodel.converted_filters
-        if col_name not in known:
-            known[col_name] = self._convert(col_name)
-        return None if known[col_name] is None else list(known[col_name])  # FAB extends the list it gets
+        filters = self.datamodel.converted_filters.get(col_name, lambda: self._convert(col_name))
+        return None if filters is None else list(filters)  # FAB extends the list it gets
 
     def _convert(self, col_name):
         if "where" in getattr(getattr(self.datamodel.obj, col_name, None), "info", {}):
@@ -148,7 +147,7 @@ class ListInterface(SQLAInterface):
     filter_converter_class = FilterConverter
 
     def __init__(self, obj, session=None, loads=(), view_name: str = ""):
-        self.converted_filters = {}  # FilterConverter's, by column
+        self.converted_filters = Memo()  # FilterConverter's, by column
         super().__init__(obj, session)
         self.loads = list(loads)
         self.view_name = view_name

@@ -29,6 +29,7 @@ from marshmallow import ValidationError, fields
 from sqlalchemy import Boolean, Column, Date, DateTime, Float, Integer, Numeric
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from ..caching import Memo
 from ..extensions import db
 from ..security import privacy
 from ..security.scope import OutOfScope, ScopeFilter
@@ -47,7 +48,7 @@ from .filters import FILTER_KEYS, checked_filter
 VERBS = {"get_list": "list", "info": "list", "get": "show", "post": "add", "put": "edit", "delete": "delete"}
 SHARED = ("data_kind", "scope_level", "list_title", "show_title", "add_title", "edit_title", "label_columns",
           "base_order", "search_columns", "list_columns", "show_columns", "add_columns", "edit_columns")
-SCHEMAS: dict[type, dict] = {}  # API class → its list, show, add and edit schemas
+SCHEMAS = Memo()  # API class → its list, show, add and edit schemas
 # A domain rule's refusal (its message says why, in the user's language): 422.
 REFUSALS = (WorkflowError, LedgerError, PhotoError, AttendanceError)
 
@@ -143,14 +144,15 @@ class ScopedApi(ModelRestApi):
         """The four schemas, built once per API class and process: they follow from declarations
         alone, and building them is a good part of an app's start (the tests start hundreds)."""
         names = ("list_model_schema", "show_model_schema", "add_model_schema", "edit_model_schema")
-        if type(self) not in SCHEMAS:
+
+        def build() -> dict:
             name = type(self).__name__
             self.add_model_schema = input_schema(self.screen_view.add_form, self.add_columns, f"{name}.post", True)
             self.edit_model_schema = input_schema(self.screen_view.edit_form, self.edit_columns, f"{name}.put",
                                                   False)
-            super()._init_model_schemas()
-            SCHEMAS[type(self)] = {attr: getattr(self, attr) for attr in names}
-        for attr, schema in SCHEMAS[type(self)].items():
+            super(ScopedApi, self)._init_model_schemas()
+            return {attr: getattr(self, attr) for attr in names}
+        for attr, schema in SCHEMAS.get(type(self), build).items():
             setattr(self, attr, schema)
 
     def add_apispec_components(self, api_spec):

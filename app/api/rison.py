@@ -9,16 +9,20 @@ from types import SimpleNamespace
 import jsonschema
 from jsonschema.exceptions import best_match
 
-_VALIDATORS: dict[int, tuple[dict, jsonschema.protocols.Validator]] = {}
+from ..caching import Memo
+
+_VALIDATORS = Memo()  # id(schema) → (schema, its validator): FAB's few constant schemas
+
+
+def _checked(schema) -> tuple[dict, jsonschema.protocols.Validator]:
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return schema, cls(schema)
 
 
 def validate(instance, schema) -> None:
     """``jsonschema.validate``, the schema checked once per process."""
-    kept = _VALIDATORS.get(id(schema))
-    if kept is None or kept[0] is not schema:
-        cls = jsonschema.validators.validator_for(schema)
-        cls.check_schema(schema)
-        kept = _VALIDATORS[id(schema)] = (schema, cls(schema))
+    kept = _VALIDATORS.get(id(schema), lambda: _checked(schema), fresh=lambda kept: kept[0] is schema)
     error = best_match(kept[1].iter_errors(instance))
     if error is not None:
         raise error

@@ -11,6 +11,7 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import AuthDBView
 from flask_login import current_user
 
+from ..caching import per_request
 from . import memo
 
 
@@ -77,11 +78,9 @@ class GridSecurityManager(SecurityManager):
         None where FAB's own rules apply (built-in roles, outside a request)."""
         if not has_request_context() or any(role.name in self.builtin_roles for role in roles):
             return None
-        # WSGI's environ takes string keys only (gunicorn's access log reads them all): one dict.
-        known, key = request.environ.setdefault("grid.permissions", {}), tuple(sorted(role.id for role in roles))
-        if key not in known:
-            known[key] = memo.remembered("permissions", key, lambda: self._read_permissions(key))
-        return known[key]
+        key = tuple(sorted(role.id for role in roles))
+        return per_request(f"grid.permissions.{','.join(map(str, key))}",
+                           lambda: memo.remembered("permissions", key, lambda: self._read_permissions(key)))
 
     def _read_permissions(self, role_ids) -> frozenset[tuple[str, str]]:
         from flask_appbuilder.security.sqla.models import (Permission, PermissionView, ViewMenu,
@@ -114,12 +113,11 @@ class GridSecurityManager(SecurityManager):
         def principal():
             return id(values.get("user")), id(values.get("_login_user")), values.get("_api_key_user", False)
 
-        cached = request.environ.get("grid.access")
-        if cached is None or cached[0] != principal():
+        def read():
             permissions = self._session_user_permissions()
             # Keyed after the call, which loads the signed-in user into ``g`` on a request's first ask.
-            cached = request.environ["grid.access"] = (principal(), permissions)
-        return cached[1]
+            return principal(), permissions
+        return per_request("grid.access", read, fresh=lambda kept: kept[0] == principal())[1]
 
     def _session_user_permissions(self):
         if g.get("_api_key_user", False) or not current_user.is_authenticated:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, has_request_context
+from flask import has_request_context
 
+from ..caching import app_memo
 from ..extensions import db
 from ..services import freshness
 
@@ -35,13 +36,6 @@ def remembered(kind: str, key, make):
         return make()
     versions = freshness.current(session)
     stamp = (kind, key, *(versions.get(table, 0) for table in (*WATCHED[kind], freshness.ANYTHING)))
-    memo = current_app.extensions.setdefault("grid.security_memo", {})
-    now = time.monotonic()
-    found = memo.get(stamp)
-    if found is not None and now - found[0] < KEEP_SECONDS:
-        return found[1]
-    value = make()
-    if len(memo) >= KEPT_AT_MOST:
-        memo.clear()
-    memo[stamp] = (now, value)
+    _kept_at, value = app_memo("grid.security_memo", KEPT_AT_MOST).get(
+        stamp, lambda: (time.monotonic(), make()), fresh=lambda entry: time.monotonic() - entry[0] < KEEP_SECONDS)
     return value

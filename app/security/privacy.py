@@ -5,11 +5,12 @@ Without the "view sensitive data" permission, ID numbers show as ``3701*********
 """
 from __future__ import annotations
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_request_context
 from sqlalchemy import String, case, func, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from ..caching import per_request
 from . import roles
 
 # Columns masked for roles without the permission, wherever they appear.
@@ -94,12 +95,12 @@ def may_see_sensitive() -> bool:
     """Whether this request's user holds the permission; the system (CLI, seeds) does."""
     if not has_request_context():
         return True
-    if "grid.sensitive" not in request.environ:  # per request, like the scope
+
+    def read() -> bool:
         user = getattr(g, "user", None)
-        request.environ["grid.sensitive"] = bool(
-            user is not None and getattr(user, "is_authenticated", False)
-            and current_app.appbuilder.sm.has_access(*roles.VIEW_SENSITIVE))
-    return request.environ["grid.sensitive"]
+        return bool(user is not None and getattr(user, "is_authenticated", False)
+                    and current_app.appbuilder.sm.has_access(*roles.VIEW_SENSITIVE))
+    return per_request("grid.sensitive", read)  # like the scope
 
 
 def shown(column: str, value):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import g, has_request_context, request
+from flask import g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _l
@@ -20,6 +20,7 @@ from sqlalchemy import Integer, and_, any_, exists, func, inspect, literal, or_,
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from ..caching import per_request
 from ..extensions import db
 from ..models import (Activity, Attendance, AuditEntry, BranchPairing, CardHandover, CobuildingUnit, Community,
                       ContactHousehold, FundEntry, Grid, GridSupervisor, GroupFeedback, Meeting, MeetingFollowUp,
@@ -90,15 +91,15 @@ def current() -> Scope:
     """The scope of this request's user; outside a request (CLI, seeds, migrations) the system's."""
     if not has_request_context():
         return EVERYTHING
-    # Cached per request (not on ``g``: an app context can outlive several requests).
-    if "grid.scope" not in request.environ:
+
+    def read() -> Scope:
         user = getattr(g, "user", None)
         if user is None or not getattr(user, "is_authenticated", False) \
                 or any(role.name in roles.UNSCOPED_ROLES for role in user.roles):
-            request.environ["grid.scope"] = for_user(user)  # NOTHING or EVERYTHING: no query
-        else:  # read from the assignment and grid tables alone: kept while they stand (``memo``)
-            request.environ["grid.scope"] = memo.remembered("scope", user.id, lambda: for_user(user))
-    return request.environ["grid.scope"]
+            return for_user(user)  # NOTHING or EVERYTHING: no query
+        # Read from the assignment and grid tables alone: kept while they stand (``memo``).
+        return memo.remembered("scope", user.id, lambda: for_user(user))
+    return per_request("grid.scope", read)
 
 
 def among(column, ids, total: int = -1):

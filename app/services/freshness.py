@@ -17,10 +17,10 @@ the stored figure no longer matches the versions the next reader reads.
 """
 from __future__ import annotations
 
-from flask import has_request_context, request
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from ..caching import per_request
 from ..models import AuditEntry, DataVersion, FigureCacheEntry
 from ..models.tallies import TALLY_OF
 
@@ -52,13 +52,9 @@ def current(session: Session) -> dict[str, int]:
     """Every table's data version. In a request, read once (at its first need: the permission
     check, before any row the request reads, which is all a reader needs; see above) and kept in
     the request; outside one, now."""
-    if has_request_context() and VERSIONS in request.environ:
-        return request.environ[VERSIONS]
     # On the session's connection (its transaction), without the ORM's per-statement work.
-    versions = dict(session.connection().execute(select(DataVersion.name, DataVersion.version)).all())
-    if has_request_context():
-        request.environ[VERSIONS] = versions
-    return versions
+    return per_request(VERSIONS, lambda: dict(
+        session.connection().execute(select(DataVersion.name, DataVersion.version)).all()))
 
 
 def insert_for(dialect: str):

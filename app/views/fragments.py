@@ -16,6 +16,7 @@ from flask_babel import get_locale
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
+from ..caching import app_memo
 from .navbar import menu_entries
 
 KEPT_AT_MOST = 1024
@@ -23,12 +24,7 @@ KEPT_AT_MOST = 1024
 
 def kept(key: tuple, make):
     """``make()``, once per app and ``key``."""
-    memo = current_app.extensions.setdefault("grid.fragments", {})
-    if key not in memo:
-        if len(memo) >= KEPT_AT_MOST:
-            memo.clear()
-        memo[key] = make()
-    return memo[key]
+    return app_memo("grid.fragments", KEPT_AT_MOST).get(key, make)
 
 
 def menu_html() -> Markup:
