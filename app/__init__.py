@@ -79,6 +79,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         from .views.vendor import vendor
         app.register_blueprint(vendor)
     _harden(app)
+    from . import request_size
+    request_size.register(app)
     from .cli import register_commands
     register_commands(app)
     return app

@@ -1,18 +1,35 @@
 """Flask CLI: ``flask --app run seed demo``, ``stats [--json]``, ``prepare``, ``sync-roles``."""
 from __future__ import annotations
 
+import functools
 import json
 import time
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 
 seed = AppGroup("seed", help="Load demo data.")
 
 
+def needs_migrated(command):
+    """A command that reads or writes the app's tables stops with one sentence (exit 1), not a
+    traceback, on a database that is not at this code's migration."""
+    @functools.wraps(command)
+    def checked(*args, **kwargs):
+        from .services.bootstrap import DatabaseNotReady, check_migrated
+
+        try:
+            check_migrated()
+        except DatabaseNotReady as problem:
+            raise click.ClickException(str(problem)) from None
+        return command(*args, **kwargs)
+    return with_appcontext(checked)
+
+
 @seed.command("demo")
+@needs_migrated
 def seed_demo_command():
     """桑园南社区 with the report's figures; running it again changes nothing."""
     import seeds
@@ -42,6 +59,7 @@ def seed_demo_command():
 @seed.command("scale")
 @click.option("--communities", type=click.IntRange(1, 9999), required=True,
               help="How many communities shaped like the demo the district should hold.")
+@needs_migrated
 def seed_scale_command(communities):
     """A district for the benchmarks: N communities beside the demo (idempotent: adds the missing)."""
     from seeds.scale import missing, seed_scale
@@ -60,6 +78,7 @@ def seed_scale_command(communities):
 
 @click.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="One flat JSON object.")
+@needs_migrated
 def stats_command(as_json: bool):
     """The community's key figures, counted from the data."""
     from .services.stats import community_figures, labels
@@ -88,6 +107,7 @@ def prepare_command():
 
 
 @click.command("sync-roles")
+@needs_migrated
 def sync_roles_command():
     """Make the roles and their permissions match the role table (app/security/roles.py)."""
     from .security.sync import sync_roles
@@ -102,6 +122,7 @@ export_group = AppGroup("export", help="Exports for the street office.")
 @export_group.command("monthly")
 @click.option("--month", required=True, help="YYYY-MM")
 @click.option("--out", "out", default=None, help="the ZIP's path (default: monthly-YYYY-MM.zip here)")
+@needs_migrated
 def export_monthly_command(month: str, out: str | None):
     """The monthly pack of every community (a ZIP of CSVs)."""
     from .services import audit, monthly
@@ -124,6 +145,7 @@ import_group = AppGroup("import", help="Load existing ledgers.")
 @import_group.command("residents")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--valid-only", is_flag=True, help="import the good rows even if some are bad")
+@needs_migrated
 def import_residents_command(path: str, valid_only: bool):
     """A household/resident ledger (.xlsx or .csv, the template's columns); all-or-nothing by default."""
     from .services import importer

@@ -31,6 +31,9 @@ def seed_demo_accounts() -> list[str]:
     """Create the accounts that are missing; returns their usernames. Refuses outside demo mode."""
     if not current_app.config.get("GRID_DEMO"):
         raise RuntimeError("demo accounts are only created in demo mode (GRID_DEMO=1)")
+    from app.security.sync import ensure_roles
+
+    ensure_roles()  # after `db upgrade` alone there are none: an account is never made without its role
     sm = current_app.appbuilder.sm
     community = db.session.scalars(select(Community).where(Community.name == COMMUNITY["name"])).first()
     created = []
@@ -41,7 +44,7 @@ def seed_demo_accounts() -> list[str]:
             continue  # the demo community is not there: nothing to give
         user = sm.add_user(username, first_name, last_name, f"{username}@demo.invalid",
                            sm.find_role(role), password=DEMO_PASSWORD)
-        if user is None:
+        if not user:  # FAB answers False on an error
             raise RuntimeError(f"could not create the demo account {username}")
         if given == WHOLE_COMMUNITY:
             db.session.add(UserScope(user_id=user.id, community_id=community.id))

@@ -313,8 +313,11 @@ def _logins() -> dict:
 
     from app.security.role_names import MANAGER, SECRETARY
 
+    from app.security.sync import ensure_roles
+
     from .accounts import DEMO_PASSWORD
 
+    ensure_roles()  # the accounts' roles exist (a database only migrated has none)
     sm = current_app.appbuilder.sm
     return {"password": generate_password_hash(DEMO_PASSWORD), "secretary": sm.find_role(SECRETARY).id,
             "manager": sm.find_role(MANAGER).id}
@@ -473,9 +476,9 @@ def seed_scale(communities: int, accounts: bool = False, progress=None, writers:
     positions = missing(communities)
     if not positions:
         return report
+    logins = _logins() if accounts else None  # first: it may sync the roles, before any id is taken
     tables, template = _tables(accounts), Template()
     ids, case_series = _next_ids(session, tables), _series(session, "case")
-    logins = _logins() if accounts else None
     engine, today = db.engine, local_today()
     session.commit()  # this session's reads end here; the writers' commits are seen after
     writers = writers or writers_for(engine.dialect.name)

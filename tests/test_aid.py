@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DatabaseError
 
 from app.extensions import db
-from app.models import AidItem, AuditEntry, Campaign, Donor, FundEntry, Household, StockMove, Voucher
+from app.models import AidItem, AuditEntry, Campaign, Donor, FundEntry, Household, StockMove, Voucher, VoucherLine
 from app.services import ledger
 from app.services.stats import community_figures
 from app.timekeeping import local_today
@@ -218,3 +218,78 @@ def test_the_report_s_four_aid_figures_come_out_of_the_ledger(app):
     assert 30000 <= donated < 40000 and 800 <= received < 900 and 600 <= given < 700 and 500 <= helped < 600
     winters = db.session.scalars(select(Campaign.name).where(Campaign.name.like("%冬日暖民"))).all()
     assert len(winters) >= 5
+
+
+def proposal(item_id) -> int:
+    """A grid manager's distribution of one ``item_id``, waiting for the secretary."""
+    voucher = Voucher(community_id=1, kind="distribution", status="proposed", dated=TODAY, grid_id=1,
+                      household_id=household(1).id, proposed_by="grid1",
+                      lines=[VoucherLine(item_id=item_id, quantity=1)])
+    db.session.add(voucher)
+    db.session.commit()
+    return voucher.id
+
+
+ACTS = {"post": (ledger.post_proposed, "posted"), "cancel": (ledger.cancel, "cancelled")}
+LABELS = {"posted": "已入账", "cancelled": "已取消"}
+
+
+@pytest.mark.parametrize("first, second", [("post", "post"), ("cancel", "cancel"), ("post", "cancel")])
+def test_two_people_acting_on_one_proposal_at_once_the_second_is_told_it_is_done(app, first, second):
+    """Each in a session (and connection) of its own, both holding the proposal as proposed: one
+    acts, the other waits for it and gets the domain error naming the state, never a database error."""
+    item_id = new_item(app, 5)
+    for _round in range(3):
+        voucher_id = proposal(item_id)
+        start = threading.Barrier(2)
+        outcomes = {}
+
+        def act(name):
+            with app.app_context():
+                voucher = db.session.get(Voucher, voucher_id)
+                assert voucher.status == "proposed"
+                start.wait()
+                try:
+                    ACTS[name][0](voucher)
+                    outcomes[name + str(len(outcomes))] = ACTS[name][1]
+                except ledger.VoucherStateError as error:
+                    outcomes[name + str(len(outcomes))] = str(error)
+                except Exception as error:  # noqa: BLE001  (what the test must never see)
+                    outcomes[name + str(len(outcomes))] = repr(error)
+                finally:
+                    db.session.remove()
+
+        threads = [threading.Thread(target=act, args=(name,)) for name in (first, second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        db.session.expire_all()
+        final = db.session.get(Voucher, voucher_id)
+        done = [outcome for outcome in outcomes.values() if outcome in LABELS]
+        refused = [outcome for outcome in outcomes.values() if outcome not in LABELS]
+        assert done == [final.status], outcomes
+        assert len(refused) == 1 and f"已是“{LABELS[final.status]}”" in refused[0], outcomes
+        moves = db.session.scalar(select(func.count(StockMove.id)).where(StockMove.voucher_id == voucher_id))
+        assert moves == (1 if final.status == "posted" else 0)
+    assert stock(item_id) == 5 - db.session.scalar(select(func.count(Voucher.id)).where(
+        Voucher.status == "posted", Voucher.kind == "distribution", Voucher.lines.any(VoucherLine.item_id == item_id)))
+
+
+def test_a_proposal_already_posted_or_cancelled_is_a_conflict_on_the_api_and_a_message_on_the_screen(
+        client, api_as, secretary_client):
+    from test_cases import flashes
+
+    secretary = api_as("secretary")
+    posted, cancelled = proposal(item().id), proposal(item().id)
+    assert client.post(f"/api/v1/voucher/{posted}/post", headers=secretary).status_code == 200
+    assert client.post(f"/api/v1/voucher/{cancelled}/cancel", headers=secretary).status_code == 200
+    number = db.session.get(Voucher, posted).number
+    for voucher_id, state in ((posted, "已入账"), (cancelled, "已取消")):
+        for act in ("post", "cancel"):
+            response = client.post(f"/api/v1/voucher/{voucher_id}/{act}", headers=secretary)
+            assert response.status_code == 409, (voucher_id, act)
+            assert f"已是“{state}”" in response.get_json()["message"]
+        secretary_client.post("/voucherview/action_post", data={"action": "post", "rowid": [voucher_id]})
+        assert any(f"已是“{state}”" in message for message in flashes(secretary_client))
+    assert number in client.post(f"/api/v1/voucher/{posted}/cancel", headers=secretary).get_json()["message"]

@@ -1,8 +1,10 @@
 """Loading an existing ledger: every bad row explained, nothing half-imported, re-import changes nothing."""
+import codecs
 import csv
 import io
 import re
 
+import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
@@ -146,3 +148,69 @@ def test_the_export_benchmark_command_prints_its_figures(tmp_path):
         (size, path, user) for size in ("9,500", "12,000")
         for path, user in (("ledger", "secretary"), ("list export", "secretary"), ("list export", "supervisor")))
     assert all(size == rows for size, _path, _user, rows in measured), result.stdout
+
+
+def zipped(**members) -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name.replace("__", "/"), text)
+    return out.getvalue()
+
+
+UNREADABLE = [
+    (b"just some text, not a workbook", "台账.xlsx"),
+    (as_xlsx(GOOD)[:1500], "截断的台账.xlsx"),  # a download cut short: a zip without its directory
+    (zipped(hello_txt="a zip, but no workbook in it"), "压缩包.xlsx"),
+    (zipped(**{"xl__workbook.xml": "<workbook", "[Content_Types].xml": "<Types"}), "坏工作簿.xlsx"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 4, "旧版台账.xls"),
+    (b"\x81\x30\xff\xfe\x80" * 50, "乱码台账.csv"),  # neither UTF-8 nor GB18030
+    (bytes(range(256)) * 8, "二进制.csv"),
+]
+
+
+@pytest.mark.parametrize("data, name", UNREADABLE, ids=[name for _data, name in UNREADABLE])
+def test_a_file_that_cannot_be_read_is_refused_naming_it_and_nothing_is_imported(manager_client, data, name):
+    before = residents()
+    form = {"file": (io.BytesIO(data), name)}
+    response = manager_client.post("/import/residents", data=form, content_type="multipart/form-data")
+    html = response.data.decode()
+    assert response.status_code == 422
+    message = re.search(r'<div class="alert alert-danger">([^<]*)</div>', html).group(1)
+    assert "无法读取" in message and name in message and "另存为" in message
+    assert residents() == before
+
+
+# encoding, how the file's bytes are made, a name it can carry (GB18030 has characters GBK has not)
+ENCODED = [
+    ("gbk", lambda text: text.encode("gbk"), "导入张丽"),
+    ("gb18030", lambda text: text.encode("gb18030"), "导入刘䶮"),
+    ("utf-16-le-bom", lambda text: codecs.BOM_UTF16_LE + text.encode("utf-16-le"), "导入刘䶮"),
+    ("utf-16-be-bom", lambda text: codecs.BOM_UTF16_BE + text.encode("utf-16-be"), "导入刘䶮"),
+    ("utf-8-no-bom", lambda text: text.encode("utf-8"), "导入刘䶮"),
+]
+
+
+@pytest.mark.parametrize("encode, name", [(encode, name) for _e, encode, name in ENCODED],
+                         ids=[encoding for encoding, *_rest in ENCODED])
+def test_csvs_in_the_encodings_excel_saves_are_read(manager_client, encode, name):
+    rows = [GOOD[0], [*GOOD[1][:5], name, *GOOD[1][6:]]]
+    out = io.StringIO()
+    csv.writer(out).writerows([HEADER, *rows])
+    before = residents()
+    html = upload(manager_client, encode(out.getvalue()), "台账.csv")
+    assert "导入 2 位居民" in html and residents() == before + 2
+    assert db.session.scalars(select(Resident).where(Resident.name == name)).one()
+
+
+def test_the_command_refuses_an_unreadable_file_in_one_line(app, tmp_path):
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(b"not a workbook")
+    before = residents()
+    result = app.test_cli_runner().invoke(args=["import", "residents", str(path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "台账.xlsx" in errors[0] and "无法读取" in errors[0]
+    assert residents() == before

@@ -101,8 +101,9 @@ class VoucherApi(ScopedApi):
         return self._change(pk, ledger.cancel)
 
     post_proposal.__doc__ = operation("Post a proposed voucher (the secretary)", answer="The voucher",
-                                      errors=(401, 403, 404, 422))
-    cancel_proposal.__doc__ = operation("Cancel a proposed voucher", answer="The voucher", errors=(401, 403, 404, 422))
+                                      errors=(401, 403, 404, 409, 422))
+    cancel_proposal.__doc__ = operation("Cancel a proposed voucher", answer="The voucher",
+                                        errors=(401, 403, 404, 409, 422))
 
 
 class StockMoveApi(ScopedApi):

@@ -49,7 +49,8 @@ VERBS = {"get_list": "list", "info": "list", "get": "show", "post": "add", "put"
 SHARED = ("data_kind", "scope_level", "list_title", "show_title", "add_title", "edit_title", "label_columns",
           "base_order", "search_columns", "list_columns", "show_columns", "add_columns", "edit_columns")
 SCHEMAS = Memo()  # API class → its list, show, add and edit schemas
-# A domain rule's refusal (its message says why, in the user's language): 422.
+# A domain rule's refusal (its message says why, in the user's language): 422, or the error's own
+# ``status`` (409 when someone else changed the record first).
 REFUSALS = (WorkflowError, LedgerError, PhotoError, AttendanceError)
 
 
@@ -279,7 +280,7 @@ class ScopedApi(ModelRestApi):
             return self.response(403, message=str(error))
         except REFUSALS as error:
             db.session.rollback()
-            return self.response_422(message=str(error))
+            return self.response(getattr(error, "status", 422), message=str(error))  # 409: changed meanwhile
         except (IntegrityError, DatabaseException) as error:
             db.session.rollback()
             if not isinstance(error, IntegrityError) and not isinstance(error.__cause__, IntegrityError):

@@ -123,6 +123,10 @@ def tidy_operation(operation: dict, api_name: str) -> None:
 ROW = {"type": "object", "properties": {
     "id": {"type": "integer"}, "result": {"$ref": "#/components/schemas/{{self.__class__.__name__}}.get"}}}
 PK = {"in": "path", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "name": "pk"}
+# Answers FAB has no shared component for, written out in the operation.
+OWN_ANSWERS = {409: {"description": "Conflict: someone else changed the record first; the message says how",
+                     "content": {"application/json": {"schema": {
+                         "type": "object", "properties": {"message": {"type": "string"}}}}}}}
 
 
 def operation(title: str, *, answer: str, status: int = 200, result: dict = ROW, pk: bool = True,
@@ -139,5 +143,6 @@ def operation(title: str, *, answer: str, status: int = 200, result: dict = ROW,
         post["requestBody"] = {"required": body_required, "content": {
             "application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}}}
     post["responses"] = {status: {"description": answer, "content": {"application/json": {"schema": result}}},
-                         **{code: {"$ref": f"#/components/responses/{code}"} for code in errors}}
+                         **{code: OWN_ANSWERS.get(code) or {"$ref": f"#/components/responses/{code}"}
+                            for code in errors}}
     return f"{title}\n---\n" + yaml.safe_dump({"post": post}, allow_unicode=True, sort_keys=False, width=1000)

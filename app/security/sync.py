@@ -5,9 +5,11 @@ back the next time this runs.
 """
 from __future__ import annotations
 
+import threading
+
 from flask import current_app
-from flask_appbuilder.security.sqla.models import PermissionView
-from sqlalchemy import select
+from flask_appbuilder.security.sqla.models import Permission, PermissionView, Role, ViewMenu, assoc_permissionview_role
+from sqlalchemy import func, select
 
 from ..extensions import db
 from . import roles
@@ -52,8 +54,24 @@ def desired_permissions(appbuilder) -> dict[str, set[tuple[str, str]]]:
     return wanted
 
 
+_syncing = threading.local()
+
+
+def syncing() -> bool:
+    """Whether this thread is inside sync_roles (which looks up the roles it is creating)."""
+    return getattr(_syncing, "on", False)
+
+
 def sync_roles() -> dict[str, int]:
     """Create or update every role; returns each role's number of permissions."""
+    _syncing.on = True
+    try:
+        return _sync_roles()
+    finally:
+        _syncing.on = False
+
+
+def _sync_roles() -> dict[str, int]:
     appbuilder = current_app.appbuilder
     sm = appbuilder.sm
     for role in (roles.ADMIN, *roles.ROLES):
@@ -75,3 +93,27 @@ def sync_roles() -> dict[str, int]:
         counts[role] = len(pairs)
     db.session.commit()
     return counts
+
+
+def roles_in_place() -> bool:
+    """Whether every role of the role table exists with exactly its permissions, and Admin with all
+    of them (two queries; sync_roles takes seconds)."""
+    wanted = desired_permissions(current_app.appbuilder)
+    held = {name: set() for name in (roles.ADMIN, *roles.ROLES)}
+    for role, permission, view_menu in db.session.execute(
+            select(Role.name, Permission.name, ViewMenu.name)
+            .join(assoc_permissionview_role, assoc_permissionview_role.c.role_id == Role.id)
+            .join(PermissionView, PermissionView.id == assoc_permissionview_role.c.permission_view_id)
+            .join(Permission, Permission.id == PermissionView.permission_id)
+            .join(ViewMenu, ViewMenu.id == PermissionView.view_menu_id)
+            .where(Role.name.in_(held))):
+        held[role].add((permission, view_menu))
+    everything = db.session.scalar(select(func.count(PermissionView.id)))
+    return (bool(held[roles.ADMIN]) and len(held[roles.ADMIN]) == everything
+            and all(held[role] == pairs for role, pairs in wanted.items()))
+
+
+def ensure_roles() -> None:
+    """The roles brought up to date if they are not: before an account is given one."""
+    if not roles_in_place():
+        sync_roles()

@@ -11,6 +11,28 @@ from ..models import Community
 from ..security.sync import sync_roles
 
 
+class DatabaseNotReady(RuntimeError):
+    """The database is not at this code's migration; the message is one sentence saying what to run."""
+
+
+def check_migrated() -> None:
+    """Raise DatabaseNotReady unless the database is at this code's latest migration.
+
+    Commands other than ``prepare`` do not migrate by themselves: upgrading a production database
+    is a release step someone decides on, not a side effect of seeding or importing."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
+    with db.engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    needed = set(script.get_heads())
+    if current != needed:
+        raise DatabaseNotReady(
+            f"The database is at migration {', '.join(sorted(current)) or 'none'} and this app needs "
+            f"{', '.join(sorted(needed))}: run `flask --app run db upgrade` (or `flask --app run prepare`) first.")
+
+
 def ensure_demo_accounts() -> list[str]:
     """The demo's accounts, only ever in demo mode; returns the usernames created now."""
     if not current_app.config.get("GRID_DEMO"):

@@ -7,10 +7,12 @@ with the same ID number is left as it is, so importing the same file twice chang
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -31,6 +33,18 @@ COLUMNS = [("grid", "网格编号"), ("building", "楼号"), ("unit", "单元"),
 REQUIRED = ("grid", "building", "unit", "room", "name", "relation_to_head")
 CODED = {"gender": GENDER, "residence_type": RESIDENCE_TYPE, "relation_to_head": RELATION_TO_HEAD,
          "political_status": POLITICAL_STATUS}
+# How a workbook begins: .xlsx (a zip), or the old binary .xls.
+WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+# A byte-order mark names its encoding; without one, UTF-8, else GB18030 (a superset of GBK: what
+# Excel on Chinese Windows saves as "CSV").
+BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+WITHOUT_BOM = ("utf-8", "gb18030")
+
+
+class UnreadableFile(ValueError):
+    """A file that is not a workbook or a text ledger this can read; the message names the file and
+    what to do."""
 
 
 @dataclass
@@ -57,14 +71,56 @@ def template(kind: str) -> bytes:
     return out.getvalue()
 
 
-def read_rows(data: bytes, filename: str):
-    """(row number, {key: text}) from an .xlsx or a .csv (UTF-8, with or without BOM)."""
-    if filename.lower().endswith(".xlsx"):
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        lines = sheet.iter_rows(values_only=True)
-    else:
-        lines = csv.reader(io.StringIO(data.decode("utf-8-sig")))
+def decoded(data: bytes) -> str | None:
+    """The text of a CSV file in whichever of its likely encodings it is; None if in none."""
+    encodings = next(((encoding,) for bom, encoding in BOMS if data.startswith(bom)), WITHOUT_BOM)
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return None if "\x00" in text else text  # NUL: binary, or UTF-16 without its mark
+    return None
+
+
+def _workbook_lines(data: bytes):
+    sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+    yield from sheet.iter_rows(values_only=True)
+
+
+def _refusing(lines, refusal: UnreadableFile):
+    """``lines``, or ``refusal`` raised if the parser fails on the way (openpyxl reads lazily and
+    fails in many ways on a damaged or foreign file: a bad zip, missing parts, broken XML …)."""
     lines = iter(lines)
+    while True:
+        try:
+            line = next(lines)
+        except StopIteration:
+            return
+        except Exception as error:  # whatever the parser raised, the file cannot be read
+            raise refusal from error
+        yield line
+
+
+def _lines(data: bytes, filename: str):
+    """The file's rows of cells, whatever it is; or UnreadableFile naming it."""
+    name = Path(filename).name
+    if data.startswith(WORKBOOK_MAGIC) or name.lower().endswith(WORKBOOK_SUFFIXES):
+        return _refusing(_workbook_lines(data), UnreadableFile(_(
+            "%(name)s cannot be read as an Excel workbook (.xlsx): it is another kind of file or it is "
+            "damaged. Open it in Excel, save it as .xlsx (or CSV) and upload that.", name=name)))
+    text_refusal = UnreadableFile(_(
+        "%(name)s cannot be read as a CSV file: it is not text in UTF-8, UTF-16 or GB18030 (GBK). "
+        "Save it in Excel as \"CSV UTF-8\" (or .xlsx) and upload that.", name=name))
+    text = decoded(data)
+    if text is None:
+        raise text_refusal
+    return _refusing(csv.reader(io.StringIO(text)), text_refusal)
+
+
+def read_rows(data: bytes, filename: str):
+    """(row number, {key: text}) from an .xlsx or a .csv (see ``decoded`` for its encodings)."""
+    lines = _lines(data, filename)
     headers = [str(cell or "").strip() for cell in next(lines, [])]
     keys = {header: key for key, header in COLUMNS}
     missing = [header for key, header in COLUMNS if header not in headers and key in REQUIRED]

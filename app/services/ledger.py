@@ -5,8 +5,10 @@
 ``post`` posts a proposed one. Posting locks the items (and, for money, the community's fund)
 before reading balances — an UPDATE that touches their rows: a row lock on PostgreSQL, the write
 lock on SQLite — so two staff handing out the last coat at the same moment are served one after
-the other, and the second is told what is left. Nothing is edited afterwards: a correction is a
-new adjustment voucher.
+the other, and the second is told what is left. Posting or cancelling a proposal first claims its
+row while it is still proposed, so of two people acting on it at once the second is told it was
+already posted or cancelled (VoucherStateError, a 409 on the API). Nothing is edited afterwards: a
+correction is a new adjustment voucher.
 """
 from __future__ import annotations
 
@@ -34,6 +36,12 @@ KINDS = {
 
 class LedgerError(ValueError):
     """A refused posting; the message names what is wrong (and what is left)."""
+
+
+class VoucherStateError(LedgerError):
+    """The voucher is no longer a proposal (someone posted or cancelled it first): a conflict."""
+
+    status = 409
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,23 @@ def record(kind: str, community_id: int, dated: dt.date, lines=(), amount_fen: i
     return voucher
 
 
+def _claim(voucher) -> None:
+    """Lock the voucher's row while it is still a proposal, or raise VoucherStateError naming its
+    state. A second poster or canceller of the same proposal waits here for the first (the row
+    lock on PostgreSQL, the write lock on SQLite) and then finds the row no longer proposed."""
+    claimed = db.session.execute(update(Voucher).where(Voucher.id == voucher.id, Voucher.status == "proposed")
+                                 .values(status=Voucher.status)
+                                 .execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        db.session.refresh(voucher, ["status", "number"])
+        raise _not_proposed(voucher)
+
+
+def _not_proposed(voucher) -> VoucherStateError:
+    return VoucherStateError(_l("Voucher %(number)s is already %(status)s.", number=str(voucher),
+                                status=VOUCHER_STATUS.label(voucher.status)))
+
+
 def _lock(voucher) -> None:
     """Serialise postings that touch the same items or the same fund (see the module's note)."""
     if voucher.amount_fen:
@@ -138,10 +163,10 @@ def fund_balance(community_id: int) -> int:
 def post(voucher) -> None:
     """Post ``voucher`` (new or proposed) or raise LedgerError; the caller commits."""
     if voucher.status != "proposed":
-        raise LedgerError(_l("Voucher %(number)s is already %(status)s.", number=str(voucher),
-                             status=VOUCHER_STATUS.label(voucher.status)))
+        raise _not_proposed(voucher)
     series, goods_sign, fund = KINDS[voucher.kind]
     db.session.flush()  # the voucher and its lines have ids
+    _claim(voucher)
     _lock(voucher)
     stock = stock_of([line.item_id for line in voucher.lines])
     for line in voucher.lines:
@@ -178,7 +203,13 @@ def post_proposed(voucher) -> None:
 
 
 def cancel(voucher) -> None:
-    if voucher.status != "proposed":
-        raise LedgerError(_l("Only a proposed voucher can be cancelled; a posted one is corrected by an adjustment."))
-    voucher.status = "cancelled"
-    db.session.commit()
+    """Cancel a proposal; committed, or nothing written."""
+    try:
+        if voucher.status != "proposed":
+            raise _not_proposed(voucher)
+        _claim(voucher)
+        voucher.status = "cancelled"
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise

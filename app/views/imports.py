@@ -55,4 +55,5 @@ class ImportView(BaseView):
                                                        valid_only=bool(request.form.get("valid_only")))
                 except ValueError as problem:
                     error = str(problem)
-        return self.render_template("grid/import.html", title=_l("Import residents"), report=report, error=error)
+        page = self.render_template("grid/import.html", title=_l("Import residents"), report=report, error=error)
+        return (page, 422) if error else page  # a file refused as a whole (unreadable, no columns)
