@@ -146,6 +146,13 @@ METHODS: dict[str, Method] = {
     "flask_appbuilder.security.sqla.manager:SecurityManager.get_user_by_id": Method(
         "(self, pk)", ("app.security.manager:GridSecurityManager",),
         "The user with roles and groups in one query (FAB: three lazy loads a request)."),
+    "flask_appbuilder.security.sqla.manager:SecurityManager.add_user": Method(
+        "(self, username, first_name, last_name, email, role=None, password='', hashed_password='', "
+        "groups=None, commit=True)", ("app.security.manager:GridSecurityManager",),
+        "Refuses an account with no role (a role looked up before the roles were synced is None)."),
+    "flask_appbuilder.security.sqla.manager:SecurityManager.find_role": Method(
+        "(self, name)", ("app.security.manager:GridSecurityManager",),
+        "A role of the role table not there yet (a database only migrated) is synced first."),
     "flask_appbuilder.security.sqla.manager:SecurityManager.register_views": Method(
         "(self)", ("app.security.manager:GridSecurityManager",), "Rate-limits the JSON sign-in too."),
     "flask_appbuilder.security.views:AuthView.logout": Method(
