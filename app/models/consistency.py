@@ -5,6 +5,7 @@ Moving a building to another grid moves its households and residents with it.
 """
 from __future__ import annotations
 
+from flask_appbuilder import Model
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
@@ -133,3 +134,25 @@ def check_registry_fields(session: Session, _context, _instances) -> None:
             obj.colour = clean_colour(obj.colour)
             if obj.service_phone:
                 obj.service_phone = clean_phone(obj.service_phone)
+
+
+@event.listens_for(Session, "before_flush")
+def check_column_rules(session: Session, _context, _instances) -> None:
+    """Every row written, by whatever path, meets the rules declared on its columns (lengths,
+    dates of the past …, app.models.rules): a new row's every value, a changed row's changes."""
+    from ..validation import check_columns, column_rules
+
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, Model) or not hasattr(type(obj), "__table__"):
+            continue
+        rules = column_rules(type(obj))
+        if not rules:
+            continue
+        state = inspect(obj)
+        keys = [key for key in rules if obj in session.new or state.attrs[key].history.has_changes()]
+        if not keys:
+            continue
+        # A date checked against another (joined the party / born): either changing checks both.
+        keys += [key for key, column in rules.items() if column.info.get("not_before") in keys]
+        partners = {rules[key].info["not_before"] for key in keys if rules[key].info.get("not_before")}
+        check_columns(type(obj), {key: getattr(obj, key) for key in {*keys, *partners}})
