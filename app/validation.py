@@ -270,3 +270,24 @@ def explain_database_error(error) -> FieldError:
     if kind == TOO_LONG:
         return FieldError(RECORD, gettext("a text is longer than its field allows"), table)
     return FieldError(RECORD, gettext("The database refused it: %(reason)s", reason=message.splitlines()[0]), table)
+
+
+# -- a place inside its community ------------------------------------------------------------------
+NEAR_METRES = 1000  # how far outside its community's grids a place may lie (a gate across the road)
+METRES_PER_DEGREE = 111_320
+
+
+def check_near(field: str, geom, extent, table: str | None = None, metres: int = NEAR_METRES) -> None:
+    """``geom`` (shapely) within ``metres`` of ``extent`` (the community's grids' bounds: minx, miny,
+    maxx, maxy), or FieldError: a footprint typed with a wrong digit lands in another city."""
+    import math
+
+    if geom is None or extent is None:
+        return
+    minx, miny, maxx, maxy = extent
+    dlat = metres / METRES_PER_DEGREE
+    dlon = metres / (METRES_PER_DEGREE * max(math.cos(math.radians((miny + maxy) / 2)), 0.01))
+    gminx, gminy, gmaxx, gmaxy = geom.bounds
+    if gminx < minx - dlon or gmaxx > maxx + dlon or gminy < miny - dlat or gmaxy > maxy + dlat:
+        raise FieldError(field, gettext("lies outside the community (more than %(metres)d m from its grids)",
+                                        metres=metres), table)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String,
                         UniqueConstraint, func, select, text)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 

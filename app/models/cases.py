@@ -7,7 +7,7 @@ import datetime as dt
 
 from flask_appbuilder import Model
 from geoalchemy2 import Geometry
-from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String,
                         UniqueConstraint, and_, bindparam, case, false, or_, text)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint, func,
+from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint, func,
                         select)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import (Boolean, CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text)
+from sqlalchemy import (Boolean, CheckConstraint, Column, ForeignKey, Index, String, Table, Text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .choices import DIARY_CATEGORY, VISIT_PURPOSE

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text, bindparam, case
+from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, String, Table, bindparam, case
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..timekeeping import local_today, soon_limit

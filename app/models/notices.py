@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import (Boolean, CheckConstraint, Column, Date, ForeignKey, Integer, String, Table, Text,
+from sqlalchemy import (Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import Date, ForeignKey, String, Text, exists, or_, select
+from sqlalchemy import ForeignKey, String, exists, or_, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from .diary import Visit

@@ -11,8 +11,8 @@ import functools
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from geoalchemy2 import Geometry
-from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String,
-                        Text, UniqueConstraint, case, func, literal, select, text)
+from sqlalchemy import (Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String,
+                        UniqueConstraint, case, func, literal, select, text)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from .choices import (BUILDING_KIND, CARE_TAGS, FACILITY_KIND, FACILITY_STATUS, GENDER, PARTY_STATUSES,

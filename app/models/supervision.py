@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, func, select
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, func, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from .choices import SUPERVISION_CHANNEL, SUPERVISOR_KIND

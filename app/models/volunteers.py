@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, String, Text, UniqueConstraint,
+from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, String, UniqueConstraint,
                         func, select)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 

@@ -186,6 +186,21 @@ class CaseView(CasePages, ScopedView):
         workflow.open_case(item)
         _store_uploaded_photos(item)
 
+    def pre_update(self, item):
+        workflow.refuse_edit(item)
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        """A closed or rejected case is read-only: its edit page says so and shows the case."""
+        case = self._scoped_item(pk)
+        try:
+            workflow.refuse_edit(case)
+        except workflow.WorkflowError as error:
+            flash(str(error), "danger")
+            return redirect(url_for(".show", pk=pk))
+        return super().edit(pk)
+
     def pre_delete(self, item):
         if not workflow.may_delete(item):
             raise workflow.WorkflowError(_l("Only a case still at “Discovered” can be deleted; "
@@ -222,9 +237,10 @@ class CaseView(CasePages, ScopedView):
     def add_photos(self, pk):
         case = self._scoped_item(pk)
         try:
+            workflow.refuse_edit(case)  # before any file is stored
             _store_uploaded_photos(case)
             db.session.commit()
-        except photos.PhotoError as error:
+        except (photos.PhotoError, workflow.WorkflowError) as error:
             db.session.rollback()
             flash(str(error), "danger")
         return redirect(url_for(".show", pk=pk))
