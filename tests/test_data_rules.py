@@ -74,7 +74,7 @@ def test_the_import_takes_many_residents_without_an_id_number(manager_client):
 
 
 def test_the_database_keeps_no_empty_id_number(app):
-    resident = db.session.scalars(select(Resident).where(Resident.id_number.is_(None))).first()
+    resident = db.session.scalars(select(Resident)).first()
     with pytest.raises(IntegrityError) as refused:
         db.session.execute(text("UPDATE resident SET id_number = '' WHERE id = :id"), {"id": resident.id})
     db.session.rollback()
@@ -84,7 +84,7 @@ def test_the_database_keeps_no_empty_id_number(app):
 # -- blanks, lengths, dates: the columns' rules ------------------------------------------------------
 @pytest.mark.parametrize("field, value, message", [
     ("name", "   ", "必填"),
-    ("note", "备" * 5_000_001, "2000"),
+    ("note", "备" * 2001, "2000"),  # (a 5 MB form is refused whole before any form reads it: 413)
     ("birth_date", TOMORROW.isoformat(), "不能晚于今天"),
     ("birth_date", "0001-01-01", "1900-01-01"),
     ("party_joined_on", TOMORROW.isoformat(), "不能晚于今天"),
@@ -128,7 +128,7 @@ def test_joining_the_party_before_being_born_is_refused_everywhere(manager_clien
 
 @pytest.mark.parametrize("url, body", [
     ("/api/v1/diary/", {"category": "request", "grid": 1, "content": "未来的日志", "entry_on": TOMORROW.isoformat()}),
-    ("/api/v1/visit/", {"household": 1, "purpose": "assistance", "visited_on": TOMORROW.isoformat()}),
+    ("/api/v1/visit/", {"household": 1, "purpose": "assistance", "visitors": "网格员", "visited_on": TOMORROW.isoformat()}),
 ])
 def test_diary_and_visit_dates_in_the_future_are_refused(client, api_as, url, body):
     refused = client.post(url, headers=api_as("grid1"), json=body)
@@ -210,7 +210,7 @@ def test_a_check_constraint_names_the_field_and_its_rule_on_screen_and_api(manag
     page = manager_client.post(f"/buildingview/edit/{building.id}", data={
         "grid": "1", "number": building.number, "compound": building.compound or "", "kind": building.kind,
         "floors": "-5", "units": "", "head": "", "footprint": "", "entrance": ""}, follow_redirects=True).data.decode()
-    assert "层数：应为 1 至 120" in page and "重复" not in page
+    assert "层数: 应为 1 至 120" in page and "重复" not in page
 
 
 @pytest.mark.parametrize("statement, field, words", [

@@ -76,10 +76,13 @@ def _identity_check(form, field):
     except FieldError as error:
         if error.field == "id_number":
             raise ValidationError(error.reason) from None
-        form[error.field].errors = list(form[error.field].errors) + [error.reason]
-        if not field.data:
+        if error.reason not in form[error.field].errors:  # its own date rule may have said it already
+            form[error.field].errors = list(form[error.field].errors) + [error.reason]
+        if field.data:
+            raise ValidationError(_l("Does not agree with %(other)s", other=LABELS[error.field])) from None
+        if error.field == "gender":
             raise ValidationError(_l("Enter an ID number, or the gender")) from None
-        raise ValidationError(_l("Does not agree with %(other)s", other=LABELS[error.field])) from None
+        return
     field.data, form.birth_date.data, form.gender.data = number, birth, gender
 
 
