@@ -10,7 +10,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import BooleanField, IntegerField, MultipleFileField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from ..extensions import db
 from ..models import Case, CaseCategory
@@ -300,9 +300,9 @@ class MyReportsView(CasePages, ScopedView):
     formatters_columns = {"stage": stage_label, "reported_at": fmt.local_time, "closed_at": fmt.local_time,
                           "location": fmt.geometry_text}
     add_form_extra_fields = {
-        "title": StringField(LABELS["title"], [DataRequired(), Length(max=120)]),
+        "title": StringField(LABELS["title"], [DataRequired()]),
         "category": picker(LABELS["category"], "case_category", depends="grid", checks=[_grid_agrees]),
-        "description": TextAreaField(LABELS["description"], [Optional(), Length(max=4000)]),
+        "description": TextAreaField(LABELS["description"], [Optional()]),
         "location": GeometryField(LABELS["location"], geom_type="POINT",
                                   description=_l("Where it is: a point (longitude latitude); the grid follows from it")),
         "grid": _grid_from_place(),

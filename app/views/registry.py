@@ -6,7 +6,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from flask_appbuilder.validators import Unique
 from wtforms import BooleanField, DateField, StringField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Optional, ValidationError
 
 from ..models import Building, Community, Facility, Grid, Household, Resident
 from ..models.choices import (BUILDING_KIND, CARE_TAGS, FACILITY_KIND, FACILITY_STATUS, GENDER, PARTY_FLOW,
@@ -168,7 +168,7 @@ class ResidentView(RegistryView):
         "birth_date": _date(LABELS["birth_date"]),
         # Declared after gender and birth date: WTForms validates in declaration order. Not FAB's
         # column field, whose Optional() would wipe the identity check's errors.
-        "id_number": StringField(LABELS["id_number"], [_identity_check, Length(max=18),
+        "id_number": StringField(LABELS["id_number"], [_identity_check,
                                                        Unique(SQLAInterface(Resident), "id_number")]),
         "relation_to_head": choice_field(LABELS["relation_to_head"], RELATION_TO_HEAD),
         "political_status": choice_field(LABELS["political_status"], POLITICAL_STATUS),
