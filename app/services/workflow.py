@@ -209,16 +209,26 @@ def _same(old, new) -> bool:
 def _changes(case) -> list[tuple[str, object, object]]:
     """(field, old, new) of the case's own fields changed in this flush."""
     state = inspect(case)
+    relations = {rel.key: rel for rel in state.mapper.relationships if not rel.uselist}
     changed = []
     for attr in state.mapper.attrs:
         key = attr.key
-        if key in NOT_ON_TIMELINE or (hasattr(attr, "uselist") and attr.uselist):
+        if key in NOT_ON_TIMELINE or (key not in relations and hasattr(attr, "uselist")):
             continue
         history = state.attrs[key].history
-        if not history.has_changes() or (key.endswith("_id") and key[:-3] in state.mapper.relationships):
-            continue  # a foreign key is shown through its relation
+        if not history.has_changes():
+            continue
+        if key.endswith("_id") and key[:-3] in relations \
+                and state.attrs[key[:-3]].history.has_changes():
+            continue  # shown through its relation
         old = history.deleted[0] if history.deleted else None
         new = history.added[0] if history.added else None
+        if key in relations:  # the old row may be unloaded: compare the keys
+            (column,) = relations[key].local_columns
+            old_id = state.attrs[state.mapper.get_property_by_column(column).key].loaded_value
+            if old_id == (new.id if new is not None else None):
+                continue
+            old = old if old is not None else old_id
         if not _same(old, new):
             changed.append((key, old, new))
     return changed
@@ -228,10 +238,8 @@ def _changes(case) -> list[tuple[str, object, object]]:
 def guard_case_fields(session: Session, _context, _instances) -> None:
     """Whatever path writes a case (screen, API, code): a closed or rejected one is refused unless
     a step moves it (reopen); an open one's changed fields go on its timeline as one event."""
-    from ..models import Case
+    from ..models import Case, CasePhoto
     from ..validation import COLUMN_LABELS
-
-    from ..models import CasePhoto
 
     for photo in [obj for obj in session.new if isinstance(obj, CasePhoto)]:
         if photo.case is not None:
