@@ -15,7 +15,7 @@ from . import database
 from .extensions import db
 from .models import consistency
 from .security import scope
-from .services import audit, figure_cache, freshness, photos, words
+from .services import audit, figure_cache, freshness, photos, words, workflow
 
 # (event, listener) on every session, in the order they run.
 SESSION_HOOKS = (
@@ -23,6 +23,9 @@ SESSION_HOOKS = (
     ("before_flush", consistency.derive_registry_columns),  # household/resident grid from the building
     ("before_flush", consistency.derive_linked_columns),  # rows that take their grid/community from a parent
     ("before_flush", consistency.check_registry_fields),  # ID numbers, phones, colours normalised or refused
+    ("before_flush", consistency.check_column_rules),  # lengths, dates of the past, declared on columns
+    ("before_flush", consistency.check_places),  # geometry near the community's grids
+    ("before_flush", workflow.guard_case_fields),  # closed cases read-only; field changes on the timeline
     ("before_flush", scope.refuse_writes_outside_scope),  # needs the derived grids above
     ("before_flush", words.index_words),  # a diary entry's words for whole-word search
     # after_flush: which tables this transaction wrote, then the audit rows of the flush.

@@ -13,18 +13,22 @@ list filters of our own. Used by the screens (views) and the REST API (api) alik
   once the exact count passes ``GRID_EXACT_COUNT_UP_TO`` rows (counting 900k rows costs more than
   the page); past that too, a page reached by its link shows the count its link carries.
 - A filter on a related row compares the foreign key (FAB reads the related row first).
+- A write the database (or a flush check) refuses raises a FieldError naming the field and the
+  rule (``app.validation.explain_database_error``), for the screens' messages and the API's 422.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterRelationOneToManyEqual, SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from geoalchemy2 import Geometry
+from flask_appbuilder.exceptions import DatabaseException
 from sqlalchemy import Column, asc, desc, func, literal, select, tuple_
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ClauseElement, Executable
 from sqlalchemy.orm import MANYTOONE, ColumnProperty, RelationshipProperty, defer, joinedload, undefer
@@ -32,6 +36,7 @@ from sqlalchemy.orm import MANYTOONE, ColumnProperty, RelationshipProperty, defe
 from .caching import Memo
 from .models import labels
 from .services import words
+from .validation import FieldError, explain_database_error
 
 KEYSET_REACH = 10  # pages from an anchor read by keyset; a farther jump is an OFFSET
 END = "end"
@@ -151,6 +156,31 @@ class ListInterface(SQLAInterface):
         super().__init__(obj, session)
         self.loads = list(loads)
         self.view_name = view_name
+
+    # -- writes: a refusal says which field and which rule ---------------------------------------
+    def _refusing(self, write, item, commit):
+        try:
+            write(self, item, commit)
+        except (IntegrityError, DataError, DatabaseException, FieldError) as error:
+            self.session.rollback()
+            cause = error.__cause__ if isinstance(error, DatabaseException) else error
+            if isinstance(cause, FieldError):
+                refusal = cause
+            elif isinstance(cause, (IntegrityError, DataError)):
+                refusal = explain_database_error(cause)
+            else:
+                raise
+            g.write_refusal = str(refusal)  # FAB's edit page shows its own words (ScopedView reads this)
+            raise refusal from error
+
+    def add(self, item, commit=True):
+        self._refusing(SQLAInterface.add, item, commit)
+
+    def edit(self, item, commit=True):
+        self._refusing(SQLAInterface.edit, item, commit)
+
+    def delete(self, item, commit=True):
+        self._refusing(SQLAInterface.delete, item, commit)
 
     def apply_all(self, query, filters=None, order_column="", order_direction="", page=None, page_size=None,
                   *args, **kwargs):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 
@@ -13,7 +14,7 @@ from shapely.validation import explain_validity
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
-LABELS = {
+LABELS = {  # fields named in messages; the screens add their models' column labels (COLUMN_LABELS)
     "id_number": _l("ID number"),
     "phone": _l("Phone"),
     "birth_date": _l("Birth date"),
@@ -23,16 +24,21 @@ LABELS = {
 }
 
 
+COLUMN_LABELS: dict[str, dict] = {}  # table → {column: label}, from the screens (app.views.register_views)
+
+
 class FieldError(ValueError):
     """A value that breaks a rule; ``str()`` reads "<field>: <reason>"."""
 
-    def __init__(self, field: str, reason: str):
+    def __init__(self, field: str, reason: str, table: str | None = None):
         self.field = field
         self.reason = reason
+        self.table = table
         super().__init__(reason)
 
     def __str__(self) -> str:
-        return f"{LABELS.get(self.field, self.field)}: {self.reason}"
+        label = COLUMN_LABELS.get(self.table, {}).get(self.field) or LABELS.get(self.field, self.field)
+        return f"{label}: {self.reason}"
 
 
 PROVINCE_CODES = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
@@ -129,3 +135,159 @@ def parse_geometry(text: str, geom_type: str, field: str = "geometry"):
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise FieldError(field, gettext("coordinates must be longitude/latitude (WGS84)"))
     return geom
+
+
+# -- the rules declared on columns (app.models.rules) --------------------------------------------
+def check_date(field: str, value: dt.date | None, past: bool = False, earliest: dt.date | None = None,
+               earliest_field: str | None = None, table: str | None = None) -> None:
+    """A date between EARLIEST and LATEST; if ``past``, not after today; not before ``earliest``."""
+    from .models.rules import EARLIEST, LATEST
+    from .timekeeping import local_today
+
+    if value is None:
+        return
+    if not EARLIEST <= value <= LATEST:
+        raise FieldError(field, gettext("must be between %(first)s and %(last)s",
+                                        first=EARLIEST.isoformat(), last=LATEST.isoformat()), table)
+    if past and value > local_today():
+        raise FieldError(field, gettext("is in the future"), table)
+    if earliest is not None and value < earliest:
+        raise FieldError(field, gettext("is before %(other)s (%(date)s)", date=earliest.isoformat(),
+                                        other=COLUMN_LABELS.get(table, {}).get(earliest_field)
+                                        or LABELS.get(earliest_field, earliest_field)), table)
+
+
+def check_text(field: str, value: str | None, max_length: int | None, required: bool,
+               table: str | None = None) -> None:
+    if value is None:
+        return
+    if required and not value.strip():
+        raise FieldError(field, gettext("is blank"), table)
+    if max_length and len(value) > max_length:
+        raise FieldError(field, gettext("has %(length)d characters; at most %(max)d",
+                                        length=len(value), max=max_length), table)
+
+
+@functools.cache
+def column_rules(model) -> dict:
+    """{attribute: column} of ``model``'s table columns that carry a rule (a length, a date)."""
+    from sqlalchemy import Date, String, inspect as sa_inspect
+
+    from .models.rules import max_length
+
+    return {prop.key: prop.columns[0] for prop in sa_inspect(model).column_attrs
+            if len(prop.columns) == 1 and getattr(prop.columns[0], "table", None) is model.__table__
+            and (isinstance(prop.columns[0].type, Date)
+                 or (isinstance(prop.columns[0].type, String) and max_length(prop.columns[0])))}
+
+
+def check_columns(model, values: dict) -> None:
+    """``values`` ({attribute: value}) against the rules declared on ``model``'s columns; raises
+    FieldError naming the first field that breaks one. The flush runs it on every row written;
+    the importer on every row read."""
+    from sqlalchemy import Date
+
+    from .models.rules import max_length
+
+    table = model.__tablename__
+    columns = column_rules(model)
+    for key, value in values.items():
+        column = columns.get(key)
+        if column is None or value is None:
+            continue
+        if isinstance(column.type, Date):
+            if not isinstance(value, dt.date):
+                continue
+            other = column.info.get("not_before")
+            check_date(key, value, column.info.get("past", False), values.get(other) if other else None, other, table)
+        elif isinstance(value, str):
+            check_text(key, value, max_length(column), not column.nullable, table)
+
+
+# -- the database's refusals, explained --------------------------------------------------------------
+# What each kind of failure says, on PostgreSQL (its SQLSTATE) and SQLite (its message's start).
+CHECK, NOT_NULL, FOREIGN_KEY, UNIQUE, TOO_LONG = "23514", "23502", "23503", "23505", "22001"
+SQLITE_KINDS = {"CHECK constraint failed": CHECK, "NOT NULL constraint failed": NOT_NULL,
+                "FOREIGN KEY constraint failed": FOREIGN_KEY, "UNIQUE constraint failed": UNIQUE}
+RECORD = "record"  # the field of a refusal that concerns the whole record (a foreign key)
+LABELS[RECORD] = _l("Record")
+
+
+def _check_constraint(name: str):
+    """(table, column, rule) of the check constraint ``name`` (the models' or migration 0010's
+    ``ck_<table>_<column>_length``)."""
+    from flask_appbuilder import Model
+    from sqlalchemy import CheckConstraint
+
+    from .models.rules import max_length
+
+    for table in Model.metadata.tables.values():
+        for column in table.columns:
+            if name == f"ck_{table.name}_{column.name}_length":
+                return table.name, column.name, gettext("at most %(max)d characters", max=max_length(column))
+        for constraint in table.constraints:
+            if isinstance(constraint, CheckConstraint) and constraint.name == name:
+                if "column" in constraint.info:
+                    return table.name, constraint.info["column"], str(constraint.info["rule"])
+                sql = str(constraint.sqltext)
+                column = next((c.name for c in table.columns if re.search(rf"\b{c.name}\b", sql)), RECORD)
+                rule = (gettext("is not one of the allowed values") if " IN (" in sql
+                        else gettext("breaks the rule %(rule)s", rule=sql))
+                return table.name, column, rule
+    return None, RECORD, gettext("breaks the rule %(rule)s", rule=name)
+
+
+def explain_database_error(error) -> FieldError:
+    """The database's refusal of a write (a check, NOT NULL, foreign key or unique constraint, a
+    text too long) as a FieldError naming the field and the rule, alike on PostgreSQL and SQLite."""
+    orig = getattr(error, "orig", None) or getattr(error.__cause__, "orig", None) or error
+    message = str(orig).strip()
+    kind = getattr(orig, "sqlstate", None) or next(
+        (code for start, code in SQLITE_KINDS.items() if message.startswith(start)), None)
+    diag = getattr(orig, "diag", None)
+    constraint = getattr(diag, "constraint_name", None)
+    table, column = getattr(diag, "table_name", None), getattr(diag, "column_name", None)
+    named = message.split(":", 1)[1].strip().splitlines()[0] if ":" in message else ""
+    if kind == CHECK:
+        table, column, rule = _check_constraint(constraint or named)
+        return FieldError(column, rule, table)
+    if kind == NOT_NULL:
+        if column is None and "." in named:
+            table, column = named.split(".", 1)
+        return FieldError(column or RECORD, gettext("is required"), table)
+    if kind == FOREIGN_KEY:
+        return FieldError(RECORD, gettext("is still used by other records, or names a record that does not exist"),
+                          table)
+    if kind == UNIQUE:
+        detail = getattr(diag, "message_detail", None) or ""
+        found = re.match(r"Key \(([^)]*)\)", detail)
+        columns = ([c.strip() for c in found.group(1).split(",")] if found
+                   else [part.strip().split(".")[-1] for part in named.split(",") if part.strip()])
+        table = table or (named.split(".")[0] if "." in named else None)
+        # The column a person typed (a code, a number), not the parent it is unique within.
+        field = next((c for c in reversed(columns) if not c.endswith("_id")), columns[-1] if columns else RECORD)
+        return FieldError(field, gettext("already exists"), table)
+    if kind == TOO_LONG:
+        return FieldError(RECORD, gettext("a text is longer than its field allows"), table)
+    return FieldError(RECORD, gettext("The database refused it: %(reason)s", reason=message.splitlines()[0]), table)
+
+
+# -- a place inside its community ------------------------------------------------------------------
+NEAR_METRES = 1000  # how far outside its community's grids a place may lie (a gate across the road)
+METRES_PER_DEGREE = 111_320
+
+
+def check_near(field: str, geom, extent, table: str | None = None, metres: int = NEAR_METRES) -> None:
+    """``geom`` (shapely) within ``metres`` of ``extent`` (the community's grids' bounds: minx, miny,
+    maxx, maxy), or FieldError: a footprint typed with a wrong digit lands in another city."""
+    import math
+
+    if geom is None or extent is None:
+        return
+    minx, miny, maxx, maxy = extent
+    dlat = metres / METRES_PER_DEGREE
+    dlon = metres / (METRES_PER_DEGREE * max(math.cos(math.radians((miny + maxy) / 2)), 0.01))
+    gminx, gminy, gmaxx, gmaxy = geom.bounds
+    if gminx < minx - dlon or gmaxx > maxx + dlon or gminy < miny - dlat or gmaxy > maxy + dlat:
+        raise FieldError(field, gettext("lies outside the community (more than %(metres)d m from its grids)",
+                                        metres=metres), table)

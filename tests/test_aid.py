@@ -293,3 +293,43 @@ def test_a_proposal_already_posted_or_cancelled_is_a_conflict_on_the_api_and_a_m
         secretary_client.post("/voucherview/action_post", data={"action": "post", "rowid": [voucher_id]})
         assert any(f"已是“{state}”" in message for message in flashes(secretary_client))
     assert number in client.post(f"/api/v1/voucher/{posted}/cancel", headers=secretary).get_json()["message"]
+# -- quantities are positive; the direction says in or out -------------------------------------------
+def test_a_negative_quantity_never_reverses_an_adjustment_on_the_desk_the_api_or_the_ledger(secretary_client,
+                                                                                             api_as, app):
+    coat = item().id
+    before = stock(coat)
+    vouchers = db.session.scalar(select(func.count(Voucher.id)))
+    html = secretary_client.post("/aid/adjust", data=lines_form((coat, -5), direction="out", note="盘点")).data.decode()
+    assert "数量" in html or "1 到" in html or "1 至" in html
+    refused = secretary_client.post("/api/v1/voucher/adjustment", headers=api_as("secretary"), json={
+        "dated": TODAY.isoformat(), "direction": "out", "note": "盘点", "lines": [{"item": coat, "quantity": -5}]})
+    assert refused.status_code == 422 and "quantity" in str(refused.get_json()["message"])
+    for quantity in (-5, 0):
+        with pytest.raises(ledger.LedgerError, match="数量|Quantity"):
+            ledger.submit("adjustment", 1, TODAY, [ledger.Line(coat, quantity)], note="盘点", direction="out")
+    with pytest.raises(ledger.LedgerError, match="方向|Direction"):
+        ledger.submit("adjustment", 1, TODAY, [ledger.Line(coat, 5)], note="盘点")
+    with pytest.raises(ledger.LedgerError, match="金额|Money"):
+        ledger.submit("donation", 1, TODAY, [ledger.Line(coat, 5)], -100, donor_id=1)
+    assert stock(coat) == before and db.session.scalar(select(func.count(Voucher.id))) == vouchers
+    # Out by 5 lowers the stock by 5; the line keeps its positive quantity, the voucher its direction.
+    made = secretary_client.post("/api/v1/voucher/adjustment", headers=api_as("secretary"), json={
+        "dated": TODAY.isoformat(), "direction": "out", "note": "盘点", "lines": [{"item": coat, "quantity": 5}]})
+    assert made.status_code == 201, made.get_json()
+    voucher = db.session.get(Voucher, made.get_json()["id"])
+    assert (voucher.direction, [line.quantity for line in voucher.lines]) == ("out", [5])
+    assert stock(coat) == before - 5
+
+
+def test_the_database_refuses_a_line_that_is_not_above_zero_naming_the_quantity(app):
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from app.validation import explain_database_error
+
+    voucher = db.session.scalars(select(Voucher)).first()
+    with pytest.raises(IntegrityError) as refused:
+        db.session.execute(text("INSERT INTO aid_voucher_line (voucher_id, item_id, quantity) VALUES (:v, :i, -3)"),
+                           {"v": voucher.id, "i": item().id})
+    db.session.rollback()
+    assert explain_database_error(refused.value).field == "quantity"

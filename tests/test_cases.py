@@ -26,11 +26,12 @@ def category(name="小广告"):
     return db.session.scalars(select(CaseCategory).where(CaseCategory.name == name)).one()
 
 
-def make_case(stage="discovered", grid_id=1, **fields):
-    """A case opened by the system, then put at ``stage``."""
+def make_case(stage="discovered", grid_id=1, due_on=None, **fields):
+    """A case opened by the system, then put at ``stage`` (and ``due_on``: a closed case is not changed later)."""
     case = Case(title="测试事件", category=category(), source="qq_group", grid_id=grid_id, **fields)
     workflow.open_case(case)
     case.stage = stage
+    case.due_on = due_on or case.due_on
     db.session.add(case)
     db.session.commit()
     return case
@@ -125,9 +126,7 @@ def test_deadlines_come_from_the_category(manager_client):
     (3, "registered", "on_time"), (-30, "closed", "done"), (-30, "rejected", "done"),
 ])
 def test_sla_is_computed_around_its_boundaries(app, days, stage, state):
-    case = make_case(stage)
-    case.due_on = local_today() + dt.timedelta(days=days)
-    db.session.commit()
+    case = make_case(stage, due_on=local_today() + dt.timedelta(days=days))
     assert reload(case).sla == state
     assert case.id in db.session.scalars(select(Case.id).where(Case.sla == state)).all()
     # The list's filter reads the same cases through conditions an index serves.
@@ -327,3 +326,58 @@ def test_stats_count_cases_like_the_lists_do(app, secretary_client):
         db.session.scalar(select(func.count(Case.id)).where(Case.stage == "closed")), open_cases)
     html = secretary_client.get("/caseview/list/?_flt_0_sla=overdue").data.decode()
     assert int(re.search(r"</strong>\s*(\d+)\s*</div>", html).group(1)) == figures["cases_overdue"]
+
+
+# -- a closed or rejected case is read-only; every change of an open one is on its timeline ---------
+def edit_form(case, **changes):
+    return {"title": case.title, "category": str(case.category_id), "source": case.source,
+            "priority": case.priority, "grid": str(case.grid_id), "location": "", "address": case.address or "",
+            "resident": "", "assignee": str(case.assignee_id or ""), "description": case.description or "",
+            **changes}
+
+
+@pytest.mark.parametrize("stage", ["closed", "rejected"])
+def test_a_closed_or_rejected_case_is_read_only_on_the_screen_and_the_api(manager_client, api_as, stage):
+    case = make_case(stage)
+    events = len(case.events)
+    page = manager_client.get(f"/caseview/edit/{case.id}")
+    assert page.status_code == 302 and any("只读" in message for message in flashes(manager_client))
+    manager_client.post(f"/caseview/edit/{case.id}", data=edit_form(case, title="结案后改的标题"))
+    headers = api_as("grid1")
+    put = manager_client.put(f"/api/v1/case/{case.id}", headers=headers, json={"title": "接口改的标题"})
+    assert put.status_code == 422 and "只读" in str(put.get_json()["message"])
+    assert manager_client.delete(f"/api/v1/case/{case.id}", headers=headers).status_code == 422
+    after = reload(case)
+    assert (after.title, after.stage, len(after.events)) == ("测试事件", stage, events)
+
+
+def test_a_closed_case_changes_only_through_reopening(secretary_client, api_as):
+    case = make_case("closed")
+    case.title = "代码改的标题"
+    with pytest.raises(workflow.WorkflowError):
+        db.session.commit()
+    db.session.rollback()
+    secretary_client.post(f"/caseview/step/{case.id}", data={"step": "reopen", "note": "居民反映又堵了"})
+    assert reload(case).stage == "in_progress"
+    put = secretary_client.put(f"/api/v1/case/{case.id}", headers=api_as("secretary"), json={"title": "重开后改"})
+    assert put.status_code == 200, put.get_json()
+    assert reload(case).title == "重开后改"
+
+
+def test_every_field_change_of_an_open_case_is_on_its_timeline_whatever_wrote_it(manager_client, api_as):
+    case = make_case("registered", description="原来的描述")
+    manager_client.post(f"/caseview/edit/{case.id}", data=edit_form(case, title="屏幕改的标题"))
+    event = reload(case).events[-1]
+    assert (event.action, event.username, event.from_stage, event.to_stage) == ("edit", "grid1", "registered",
+                                                                                 "registered")
+    assert "测试事件 → 屏幕改的标题" in event.note
+    manager_client.put(f"/api/v1/case/{case.id}", headers=api_as("grid1"), json={"description": "接口改的描述"})
+    assert "原来的描述 → 接口改的描述" in reload(case).events[-1].note
+    case = reload(case)
+    case.priority = "urgent"
+    db.session.commit()
+    last = reload(case).events[-1]
+    assert (last.action, last.username) == ("edit", "system") and "urgent" in last.note
+    events = len(reload(case).events)
+    manager_client.post(f"/caseview/edit/{case.id}", data=edit_form(reload(case)))  # nothing changed
+    assert len(reload(case).events) == events

@@ -101,6 +101,11 @@ def test_the_secretary_moves_a_facility_and_redraws_a_grid_audited_and_validated
     assert secretary.post("/map/save", json=moved).get_json() == {"saved": True}
     db.session.expire_all()
     assert to_shape(db.session.get(Facility, facility.id).location).coords[0] == (117.0601, 36.6911)
+    far = {**moved, "geometry": {"type": "Point", "coordinates": [121.47, 31.23]}}  # Shanghai: a slip of the hand
+    response = secretary.post("/map/save", json=far)
+    assert response.status_code == 400 and "社区范围之外" in response.get_json()["error"]
+    db.session.expire_all()
+    assert to_shape(db.session.get(Facility, facility.id).location).coords[0] == (117.0601, 36.6911)
     bad = {"kind": "grid", "id": 1, "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}}
     response = secretary.post("/map/save", json=bad)
     assert response.status_code == 400 and "无效" in response.get_json()["error"]

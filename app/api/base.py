@@ -23,7 +23,7 @@ from flask_appbuilder.api.convert import Model2SchemaConverter
 from flask_appbuilder.exceptions import (DatabaseException, InvalidColumnFilterFABException,
                                         InvalidOrderByColumnFABException)
 from flask_appbuilder.hooks import before_request
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 from geoalchemy2 import Geometry
 from marshmallow import ValidationError, fields
 from sqlalchemy import Boolean, Column, Date, DateTime, Float, Integer, Numeric
@@ -37,7 +37,7 @@ from ..services.ledger import LedgerError
 from ..services.photos import PhotoError
 from ..services.volunteering import AttendanceError
 from ..services.workflow import WorkflowError
-from ..validation import FieldError
+from ..validation import FieldError, explain_database_error
 from ..listing import ListInterface, list_loads
 from . import forms
 from .docs import tidy_operation
@@ -285,8 +285,8 @@ class ScopedApi(ModelRestApi):
             db.session.rollback()
             if not isinstance(error, IntegrityError) and not isinstance(error.__cause__, IntegrityError):
                 raise
-            return self.response_422(message=gettext("The database refused it: the record is still used by "
-                                                     "others, or duplicates one already saved."))
+            refusal = explain_database_error(error)  # which field, which rule
+            return self.response_422(message={refusal.field: [refusal.reason]})
         except SQLAlchemyError:
             db.session.rollback()
             raise

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from flask_appbuilder import Model
-from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String,
                         UniqueConstraint, func, select, text)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from .choices import AID_ITEM_CATEGORY, DONOR_KIND, VOUCHER_KIND, VOUCHER_STATUS
 from .registry import _codes
+from .rules import check, long_text
 
 
 class AidItem(Model):
@@ -47,7 +49,7 @@ class Donor(Model):
     name: Mapped[str] = mapped_column(String(100), index=True)
     household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id", ondelete="SET NULL"), index=True)
     phone: Mapped[str | None] = mapped_column(String(20))
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = long_text()
 
     community = relationship("Community")
     household = relationship("Household")
@@ -64,7 +66,7 @@ class Campaign(Model):
     name: Mapped[str] = mapped_column(String(100))
     starts_on: Mapped[dt.date | None] = mapped_column(Date)
     ends_on: Mapped[dt.date | None] = mapped_column(Date)
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = long_text()
 
     community = relationship("Community")
 
@@ -82,7 +84,9 @@ class Voucher(Model):
     __table_args__ = (
         CheckConstraint(f"kind IN ({_codes(VOUCHER_KIND)})", name="ck_voucher_kind"),
         CheckConstraint(f"status IN ({_codes(VOUCHER_STATUS)})", name="ck_voucher_status"),
-        CheckConstraint("amount_fen >= 0", name="ck_voucher_amount"),
+        check("amount_fen >= 0", "ck_voucher_amount", "amount_fen", _l("is never negative")),
+        check("(kind = 'adjustment' AND direction IN ('in', 'out')) OR (kind <> 'adjustment' AND direction IS NULL)",
+              "ck_voucher_direction", "direction", _l("an adjustment goes in or out; other vouchers have none")),
         Index("ix_voucher_community_status", "community_id", "status"),
         # A grid's list in its order (key last): PostgreSQL reads a grid's first page from it.
         Index("ix_voucher_grid_page", "grid_id", "id"),
@@ -101,7 +105,8 @@ class Voucher(Model):
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"))  # the household's
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"), index=True)
     amount_fen: Mapped[int] = mapped_column(Integer, default=0)  # money, in or out by kind
-    note: Mapped[str | None] = mapped_column(Text)
+    direction: Mapped[str | None] = mapped_column(String(3))  # an adjustment's: "in" or "out"
+    note: Mapped[str | None] = long_text()
     proposed_by: Mapped[str | None] = mapped_column(String(64))
     posted_by: Mapped[str | None] = mapped_column(String(64))
     posted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -120,11 +125,12 @@ class Voucher(Model):
 
 class VoucherLine(Model):
     __tablename__ = "aid_voucher_line"
-    __table_args__ = (CheckConstraint("quantity <> 0", name="ck_voucher_line_quantity"),)
+    __table_args__ = (check("quantity > 0", "ck_voucher_line_quantity", "quantity",
+                            _l("is a whole number above zero (the voucher says in or out)")),)
     id: Mapped[int] = mapped_column(primary_key=True)
     voucher_id: Mapped[int] = mapped_column(ForeignKey("aid_voucher.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("aid_item.id"), index=True)
-    quantity: Mapped[int] = mapped_column(Integer)  # positive; an adjustment's may be negative
+    quantity: Mapped[int] = mapped_column(Integer)  # positive: the voucher's kind or direction says in or out
 
     voucher = relationship("Voucher", back_populates="lines")
     item = relationship("AidItem")

@@ -7,13 +7,14 @@ import datetime as dt
 
 from flask_appbuilder import Model
 from geoalchemy2 import Geometry
-from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String,
                         UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from .choices import CASE_FINAL_STAGES, CASE_PRIORITY, CASE_SOURCE, CASE_STAGE
 from .deadlines import Deadline
 from .registry import SRID, _codes
+from .rules import long_text
 
 OPEN = text("stage NOT IN (%s)" % ", ".join(f"'{stage}'" for stage in CASE_FINAL_STAGES))
 
@@ -59,7 +60,7 @@ class Case(Model):
     year: Mapped[int] = mapped_column(Integer)
     seq: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(120))
-    description: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = long_text(4000)
     category_id: Mapped[int] = mapped_column(ForeignKey("case_category.id"), index=True)
     source: Mapped[str] = mapped_column(String(20))
     grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))
@@ -77,7 +78,7 @@ class Case(Model):
     reported_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC
     due_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    resolution: Mapped[str | None] = mapped_column(Text)
+    resolution: Mapped[str | None] = long_text()
     satisfaction: Mapped[int | None] = mapped_column(Integer)
 
     category = relationship("CaseCategory")
@@ -119,7 +120,7 @@ class CaseEvent(Model):
     action: Mapped[str] = mapped_column(String(20))
     from_stage: Mapped[str | None] = mapped_column(String(20))
     to_stage: Mapped[str] = mapped_column(String(20))
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = long_text()
 
     case = relationship("Case", back_populates="events")
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint, func,
+from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint, func,
                         select)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from .choices import PARTY_ORG_KIND, SUPPORT_KIND, UNIT_KIND
 from .registry import _codes
+from .rules import long_text, past_date
 
 
 class CobuildingUnit(Model):
@@ -35,11 +36,11 @@ class CobuildingUnit(Model):
     party_org: Mapped[str | None] = mapped_column(String(100))  # its party organisation's name
     party_org_kind: Mapped[str] = mapped_column(String(20), default="branch")
     party_members: Mapped[int | None] = mapped_column(Integer)
-    joined_on: Mapped[dt.date | None] = mapped_column(Date)  # since when it takes part in 共驻共建
+    joined_on: Mapped[dt.date | None] = past_date()  # since when it takes part in 共驻共建
     # The unit as a donor of the aid station; made when it first gives money or goods.
     donor_id: Mapped[int | None] = mapped_column(ForeignKey("donor.id", ondelete="SET NULL"), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = long_text()
 
     community = relationship("Community")
     donor = relationship("Donor")
@@ -66,7 +67,7 @@ class UnitSupport(Model):
     people: Mapped[int | None] = mapped_column(Integer)  # people sent (人次)
     amount_fen: Mapped[int] = mapped_column(Integer, default=0)  # money, in fen; as posted on the voucher
     voucher_id: Mapped[int | None] = mapped_column(ForeignKey("aid_voucher.id"), unique=True)
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = long_text()
 
     unit = relationship("CobuildingUnit")
     community = relationship("Community")
@@ -91,7 +92,7 @@ class BranchPairing(Model):
     services: Mapped[str | None] = mapped_column(String(200))  # 清理卫生、陪伴老人、法律咨询 …
     started_on: Mapped[dt.date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = long_text()
 
     unit = relationship("CobuildingUnit")
     team = relationship("Team")

@@ -5,6 +5,7 @@ Moving a building to another grid moves its households and residents with it.
 """
 from __future__ import annotations
 
+from flask_appbuilder import Model
 from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import Session
 
@@ -130,3 +131,74 @@ def check_registry_fields(session: Session, _context, _instances) -> None:
             obj.colour = clean_colour(obj.colour)
             if obj.service_phone:
                 obj.service_phone = clean_phone(obj.service_phone)
+
+
+def check_column_rules(session: Session, _context, _instances) -> None:
+    """Every row written, by whatever path, meets the rules declared on its columns (lengths,
+    dates of the past …, app.models.rules): a new row's every value, a changed row's changes."""
+    from ..validation import check_columns, column_rules
+
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, Model) or not hasattr(type(obj), "__table__"):
+            continue
+        rules = column_rules(type(obj))
+        if not rules:
+            continue
+        state = inspect(obj)
+        keys = [key for key in rules if obj in session.new or state.attrs[key].history.has_changes()]
+        if not keys:
+            continue
+        # A date checked against another (joined the party / born): either changing checks both.
+        keys += [key for key, column in rules.items() if column.info.get("not_before") in keys]
+        partners = {rules[key].info["not_before"] for key in keys if rules[key].info.get("not_before")}
+        check_columns(type(obj), {key: getattr(obj, key) for key in {*keys, *partners}})
+
+
+# model → (its geometry columns, how to reach its grid)
+PLACED = {"building": ("footprint", "entrance"), "facility": ("location",), "case_record": ("location",),
+          "grid": ("boundary",)}
+
+
+def check_places(session: Session, _context, _instances) -> None:
+    """A building's footprint and entrance, a facility's or a case's place, a grid's boundary: near
+    the community's grids (within validation.NEAR_METRES of their extent), whatever path writes them."""
+    from geoalchemy2.shape import to_shape
+    from shapely import wkt
+
+    from ..validation import check_near
+
+    def shape_of(value):  # a form's element, or EWKT text from code
+        return wkt.loads(value.split(";")[-1]) if isinstance(value, str) else to_shape(value)
+
+    extents: dict[tuple, object] = {}
+
+    def extent(community_id, without_grid=None):
+        key = (community_id, without_grid)
+        if key not in extents:
+            query = select(Grid.boundary).where(Grid.community_id == community_id, Grid.boundary.is_not(None))
+            if without_grid is not None:
+                query = query.where(Grid.id != without_grid)
+            shapes = [shape_of(boundary) for boundary in session.scalars(query)]
+            bounds = [shape.bounds for shape in shapes]
+            extents[key] = (min(b[0] for b in bounds), min(b[1] for b in bounds), max(b[2] for b in bounds),
+                            max(b[3] for b in bounds)) if bounds else None
+        return extents[key]
+
+    for obj in list(session.new) + list(session.dirty):
+        columns = PLACED.get(getattr(obj, "__tablename__", None))
+        if columns is None:
+            continue
+        state = inspect(obj)
+        changed = [col for col in columns if getattr(obj, col) is not None
+                   and (obj in session.new or state.attrs[col].history.has_changes())]
+        if not changed:
+            continue
+        if isinstance(obj, Grid):
+            community_id, without = obj.community_id or (obj.community.id if obj.community else None), obj.id
+        else:
+            grid = obj.grid if obj.grid is not None else (session.get(Grid, obj.grid_id) if obj.grid_id else None)
+            community_id, without = (grid.community_id if grid is not None else None), None
+        if community_id is None:
+            continue
+        for col in changed:
+            check_near(col, shape_of(getattr(obj, col)), extent(community_id, without), obj.__tablename__)

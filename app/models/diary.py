@@ -4,12 +4,13 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import (Boolean, CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text)
+from sqlalchemy import (Boolean, CheckConstraint, Column, ForeignKey, Index, String, Table, Text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .choices import DIARY_CATEGORY, VISIT_PURPOSE
 from .intake import BecomesCase
 from .registry import _codes
+from .rules import ARTICLE, long_text, past_date
 
 diary_household = Table(
     "diary_household", Model.metadata,
@@ -31,9 +32,9 @@ class DiaryEntry(BecomesCase, Model):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))
-    entry_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    entry_on: Mapped[dt.date] = past_date(index=True)
     category: Mapped[str] = mapped_column(String(20), index=True)
-    content: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = long_text(ARTICLE)
     # The content cut into words (jieba), space-separated: what Chinese search matches whole words in.
     search_words: Mapped[str | None] = mapped_column(Text)
     follow_up: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
@@ -54,12 +55,12 @@ class Visit(Model):
                       Index("ix_visit_household_purpose_date", "household_id", "purpose", "visited_on"),
                       Index("ix_visit_grid_date", "grid_id", "visited_on", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
-    visited_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    visited_on: Mapped[dt.date] = past_date(index=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
     grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))  # the household's, on flush
     purpose: Mapped[str] = mapped_column(String(20))
     visitors: Mapped[str] = mapped_column(String(200))
-    notes: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = long_text(ARTICLE)
     follow_up: Mapped[bool] = mapped_column(Boolean, default=False)
     # A supervision visit: the supervisor who made it, and the staff member who recorded it for them.
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("grid_supervisor.id"), index=True)

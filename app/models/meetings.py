@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from .choices import MEETING_STATUS
 from .intake import BecomesCase
 from .deadlines import Deadline
 from .registry import _codes
+from .rules import ARTICLE, long_text, past_date
 
 meeting_attendee = Table(
     "meeting_attendee", Model.metadata,
@@ -35,9 +36,9 @@ class Meeting(Model):
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
     chair: Mapped[str | None] = mapped_column(String(50))
     other_attendees: Mapped[str | None] = mapped_column(String(300))  # unit or resident representatives
-    agenda: Mapped[str | None] = mapped_column(Text)
-    minutes: Mapped[str | None] = mapped_column(Text)
-    decisions: Mapped[str | None] = mapped_column(Text)
+    agenda: Mapped[str | None] = long_text(ARTICLE)
+    minutes: Mapped[str | None] = long_text(ARTICLE)
+    decisions: Mapped[str | None] = long_text(ARTICLE)
 
     community = relationship("Community")
     grid = relationship("Grid")
@@ -58,11 +59,11 @@ class MeetingFollowUp(BecomesCase, Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("grid_meeting.id", ondelete="CASCADE"), index=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)  # the meeting's, on flush
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"), index=True)  # the meeting's grid by default
-    content: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = long_text(ARTICLE)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"), index=True)
     due_on: Mapped[dt.date] = mapped_column(Date, index=True)
-    done_on: Mapped[dt.date | None] = mapped_column(Date)
-    result: Mapped[str | None] = mapped_column(Text)
+    done_on: Mapped[dt.date | None] = past_date()
+    result: Mapped[str | None] = long_text(ARTICLE)
 
     meeting = relationship("Meeting", back_populates="follow_ups")
     community = relationship("Community")

@@ -4,13 +4,14 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import (Boolean, CheckConstraint, Column, Date, ForeignKey, Integer, String, Table, Text,
+from sqlalchemy import (Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .choices import CHANNEL
 from .intake import BecomesCase
 from .registry import _codes
+from .rules import long_text, past_date
 
 notice_grid = Table(
     "notice_grid", Model.metadata,
@@ -26,8 +27,8 @@ class Notice(Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
     channel: Mapped[str] = mapped_column(String(10), default="qq")
     title: Mapped[str] = mapped_column(String(120))
-    body: Mapped[str] = mapped_column(Text)
-    sent_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    body: Mapped[str] = long_text(5000)
+    sent_on: Mapped[dt.date] = past_date(index=True)
     author: Mapped[str | None] = mapped_column(String(64))
     to_everyone: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -45,7 +46,7 @@ class GroupSize(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
     channel: Mapped[str] = mapped_column(String(10), default="qq")
-    recorded_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    recorded_on: Mapped[dt.date] = past_date(index=True)
     members: Mapped[int] = mapped_column(Integer)
 
     community = relationship("Community")
@@ -58,9 +59,9 @@ class GroupFeedback(BecomesCase, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"), index=True)
-    received_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    received_on: Mapped[dt.date] = past_date(index=True)
     channel: Mapped[str] = mapped_column(String(10), default="qq")
-    content: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = long_text(5000)
 
     community = relationship("Community")
     grid = relationship("Grid")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import Date, ForeignKey, String, Text, exists, or_, select
+from sqlalchemy import ForeignKey, String, exists, or_, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from .diary import Visit
 from .registry import Household
+from .rules import long_text, past_date
 
 
 class CardHandover(Model):
@@ -17,10 +18,10 @@ class CardHandover(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
     grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), index=True)  # the household's, on flush
-    handed_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    handed_on: Mapped[dt.date] = past_date(index=True)
     handed_by: Mapped[str | None] = mapped_column(String(64))
     received_by: Mapped[str | None] = mapped_column(String(50))
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = long_text()
 
     household = relationship("Household")
     grid = relationship("Grid")

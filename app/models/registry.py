@@ -9,13 +9,15 @@ import datetime as dt
 import functools
 
 from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
 from geoalchemy2 import Geometry
-from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String,
-                        Text, UniqueConstraint, case, func, literal, select, text)
+from sqlalchemy import (Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String,
+                        UniqueConstraint, case, func, literal, select, text)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from .choices import (BUILDING_KIND, CARE_TAGS, FACILITY_KIND, FACILITY_STATUS, GENDER, PARTY_STATUSES,
                       POLITICAL_STATUS, RELATION_TO_HEAD, RESIDENCE_TYPE)
+from .rules import check, long_text, past_date
 
 SRID = 4326
 HEAD_ONLY = text("relation_to_head = 'head'")
@@ -33,7 +35,7 @@ class Community(Model):
     district: Mapped[str | None] = mapped_column(String(100))
     city: Mapped[str | None] = mapped_column(String(100))
     area_km2: Mapped[float | None] = mapped_column(Float)
-    founded_on: Mapped[dt.date | None] = mapped_column(Date)
+    founded_on: Mapped[dt.date | None] = past_date()
     hotline: Mapped[str | None] = mapped_column(String(30))
     group_number: Mapped[str | None] = mapped_column(String(30))  # the residents' QQ/WeChat group, on the cards
 
@@ -55,7 +57,7 @@ class Grid(Model):
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"), index=True)
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"), index=True)
     service_phone: Mapped[str | None] = mapped_column(String(20))  # the grid manager's work phone, on the cards
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = long_text()
 
     community = relationship("Community", back_populates="grids")
     manager = relationship("User", foreign_keys=[manager_id])
@@ -70,7 +72,8 @@ class Building(Model):
     __tablename__ = "building"
     __table_args__ = (
         UniqueConstraint("grid_id", "number", name="uq_building_grid_number"),
-        CheckConstraint("floors IS NULL OR floors BETWEEN 1 AND 120", name="ck_building_floors"),
+        check("floors IS NULL OR floors BETWEEN 1 AND 120", "ck_building_floors", "floors", _l("is from 1 to 120")),
+        check("units IS NULL OR units BETWEEN 1 AND 50", "ck_building_units", "units", _l("is from 1 to 50")),
         CheckConstraint(f"kind IN ({_codes(BUILDING_KIND)})", name="ck_building_kind"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,8 +119,8 @@ class Household(Model):
     disability: Mapped[bool] = mapped_column(Boolean, default=False)
     elderly_alone: Mapped[bool] = mapped_column(Boolean, default=False)
     extreme_hardship: Mapped[bool] = mapped_column(Boolean, default=False)
-    group_joined_on: Mapped[dt.date | None] = mapped_column(Date, index=True)  # joined the residents' group
-    note: Mapped[str | None] = mapped_column(Text)
+    group_joined_on: Mapped[dt.date | None] = past_date(index=True)  # joined the residents' group
+    note: Mapped[str | None] = long_text()
 
     building = relationship("Building", back_populates="households")
     grid = relationship("Grid")  # derived from the building on flush
@@ -143,6 +146,8 @@ class Resident(Model):
         CheckConstraint(f"gender IN ({_codes(GENDER)})", name="ck_resident_gender"),
         CheckConstraint(f"political_status IN ({_codes(POLITICAL_STATUS)})", name="ck_resident_political"),
         CheckConstraint(f"relation_to_head IN ({_codes(RELATION_TO_HEAD)})", name="ck_resident_relation"),
+        # No ID number is NULL, never '': the unique constraint ignores NULLs (on both databases).
+        check("id_number <> ''", "ck_resident_id_number", "id_number", _l("is empty: leave it out")),
         # One head per household.
         Index("uq_resident_household_head", "household_id", unique=True,
               sqlite_where=HEAD_ONLY, postgresql_where=HEAD_ONLY),
@@ -158,15 +163,15 @@ class Resident(Model):
     grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))
     name: Mapped[str] = mapped_column(String(50), index=True)
     gender: Mapped[str] = mapped_column(String(10))
-    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    birth_date: Mapped[dt.date | None] = past_date()
     id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
     phone: Mapped[str | None] = mapped_column(String(20))
     relation_to_head: Mapped[str] = mapped_column(String(20), default="head")
     political_status: Mapped[str] = mapped_column(String(20), default="masses")
     party_branch: Mapped[str | None] = mapped_column(String(100))
-    party_joined_on: Mapped[dt.date | None] = mapped_column(Date)
+    party_joined_on: Mapped[dt.date | None] = past_date(not_before="birth_date")
     party_flow: Mapped[str | None] = mapped_column(String(20))
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = long_text()
 
     household = relationship("Household", back_populates="residents", foreign_keys=[household_id])
     # Both derived from the household on flush (app.models.consistency).
@@ -194,8 +199,8 @@ class Facility(Model):
     name: Mapped[str] = mapped_column(String(100))
     location = mapped_column(Geometry("POINT", srid=SRID, spatial_index=True), nullable=True)
     status: Mapped[str] = mapped_column(String(20), default="normal")
-    last_inspected_on: Mapped[dt.date | None] = mapped_column(Date)
-    note: Mapped[str | None] = mapped_column(Text)
+    last_inspected_on: Mapped[dt.date | None] = past_date()
+    note: Mapped[str | None] = long_text()
 
     grid = relationship("Grid")
 

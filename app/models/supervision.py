@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, func, select
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, func, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from .choices import SUPERVISION_CHANNEL, SUPERVISOR_KIND
 from .intake import BecomesCase
 from .diary import Visit
 from .registry import _codes
+from .rules import ARTICLE, long_text, past_date
 
 
 class GridSupervisor(Model):
@@ -28,9 +29,9 @@ class GridSupervisor(Model):
     kind: Mapped[str] = mapped_column(String(20))
     phone: Mapped[str | None] = mapped_column(String(20))
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id", ondelete="SET NULL"), index=True)
-    appointed_on: Mapped[dt.date | None] = mapped_column(Date)
+    appointed_on: Mapped[dt.date | None] = past_date()
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = long_text()
 
     grid = relationship("Grid")
     resident = relationship("Resident")
@@ -48,7 +49,7 @@ class ContactHousehold(Model):
     grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), index=True)  # the household's, on flush
     supervisor_id: Mapped[int] = mapped_column(ForeignKey("grid_supervisor.id"), index=True)
     since: Mapped[dt.date | None] = mapped_column(Date)
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = long_text()
 
     household = relationship("Household")
     grid = relationship("Grid")
@@ -70,7 +71,7 @@ class SupervisionDay(Model):
     channel: Mapped[str] = mapped_column(String(10), default="qq")
     topic: Mapped[str] = mapped_column(String(120))
     participants: Mapped[int | None] = mapped_column(Integer)
-    summary: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = long_text(ARTICLE)
 
     community = relationship("Community")
     opinions = relationship("SupervisionOpinion", back_populates="day", order_by="SupervisionOpinion.id",
@@ -89,8 +90,8 @@ class SupervisionOpinion(BecomesCase, Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)  # the day's, on flush
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"), index=True)  # none: about the community
     raised_by: Mapped[str | None] = mapped_column(String(50))
-    content: Mapped[str] = mapped_column(Text)
-    reply: Mapped[str | None] = mapped_column(Text)
+    content: Mapped[str] = long_text(5000)
+    reply: Mapped[str | None] = long_text(5000)
 
     day = relationship("SupervisionDay", back_populates="opinions")
     community = relationship("Community")

@@ -4,12 +4,13 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, String, Text, UniqueConstraint,
+from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, String, UniqueConstraint,
                         func, select)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from .choices import ACTIVITY_KIND, VOLUNTEER_KIND
 from .registry import _codes
+from .rules import long_text, past_date
 
 
 class Team(Model):
@@ -18,8 +19,8 @@ class Team(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
-    founded_on: Mapped[dt.date | None] = mapped_column(Date)
-    note: Mapped[str | None] = mapped_column(Text)
+    founded_on: Mapped[dt.date | None] = past_date()
+    note: Mapped[str | None] = long_text()
 
     community = relationship("Community")
 
@@ -62,7 +63,7 @@ class Activity(Model):
     held_on: Mapped[dt.date] = mapped_column(Date, index=True)
     hours: Mapped[float] = mapped_column(Float, default=2.0)  # each attendee's, unless they say otherwise
     organiser: Mapped[str | None] = mapped_column(String(50))
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = long_text()
 
     community = relationship("Community")
     grid = relationship("Grid")

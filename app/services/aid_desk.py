@@ -30,11 +30,11 @@ def submit_form(form, kind):
     community_id = community_of(form, kind)
     if community_id is None:
         return None
-    sign = -1 if kind == "adjustment" and form.direction.data == "out" else 1
-    lines = [ledger.Line(entry.item.data.id, sign * entry.quantity.data)
+    lines = [ledger.Line(entry.item.data.id, entry.quantity.data)
              for entry in form.lines if entry.item.data is not None]
     return ledger.submit(
         kind, community_id, form.dated.data, lines, getattr(form.amount, "fen", 0) if kind != "adjustment" else 0,
         household_id=form.household.data.id if kind == "distribution" else None,
         donor_id=form.donor.data.id if kind == "donation" else None,
-        campaign_id=form.campaign.data.id if form.campaign.data else None, note=form.note.data)
+        campaign_id=form.campaign.data.id if form.campaign.data else None, note=form.note.data,
+        direction=form.direction.data if kind == "adjustment" else None)

@@ -22,7 +22,7 @@ from ..extensions import db
 from ..models import Building, Grid, Household, Resident
 from ..models.choices import GENDER, POLITICAL_STATUS, RELATION_TO_HEAD, RESIDENCE_TYPE
 from ..security import scope
-from ..validation import FieldError, clean_phone
+from ..validation import FieldError, check_columns, clean_phone
 from .identity import normalize_identity
 
 # column key, header in the template (Chinese, as the community's clerks write it)
@@ -176,13 +176,16 @@ def _check(row: dict, grids: dict, buildings: dict, seen: dict, number: int):
                                              Household.room == row["room"], Resident.relation_to_head == "head")).first()
         if existing is not None and existing != id_number:
             raise FieldError("relation_to_head", _("this household already has its head"))
+    person = dict(name=row["name"], gender=gender, birth_date=birth, id_number=id_number,
+                  phone=clean_phone(row["phone"]) if row.get("phone") else None, relation_to_head=relation,
+                  political_status=_code("political_status", row["political_status"])
+                  if row.get("political_status") else "masses")
+    # The rules the columns declare (lengths, a birth date of the past …), as for every write.
+    check_columns(Resident, person)
+    check_columns(Household, {"unit": row["unit"], "room": row["room"]})
     return dict(building=building, unit=row["unit"], room=row["room"],
                 residence_type=_code("residence_type", row["residence_type"]) if row.get("residence_type") else "registered",
-                name=row["name"], gender=gender, birth_date=birth, id_number=id_number,
-                phone=clean_phone(row["phone"]) if row.get("phone") else None,
-                relation_to_head=relation,
-                political_status=_code("political_status", row["political_status"]) if row.get("political_status")
-                else "masses")
+                **person)
 
 
 def import_residents(data: bytes, filename: str, valid_only: bool = False, progress=None) -> Report:

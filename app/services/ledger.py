@@ -30,8 +30,13 @@ KINDS = {
     "donation": ("JZ", +1, ("donation_in", +1)),
     "purchase": ("CG", +1, ("purchase_out", -1)),
     "distribution": ("FF", -1, ("relief_out", -1)),
-    "adjustment": ("TZ", None, None),  # lines carry their own sign; no money
+    "adjustment": ("TZ", None, None),  # the voucher's direction says in or out; no money
 }
+# Quantities and amounts are positive everywhere: the kind (or an adjustment's direction) says
+# whether they come in or go out. A negative quantity would turn "out" into "in".
+DIRECTIONS = {"in": +1, "out": -1}
+MAX_QUANTITY = 100000
+MAX_AMOUNT_FEN = 100_000_000  # ¥1,000,000: more is a typing mistake
 
 
 class LedgerError(ValueError):
@@ -84,20 +89,30 @@ def submit(kind: str, community_id: int, dated: dt.date, lines=(), amount_fen: i
     return voucher
 
 
-def record(kind: str, community_id: int, dated: dt.date, lines=(), amount_fen: int = 0, *,
-           household_id: int | None = None, donor_id: int | None = None, campaign_id: int | None = None,
-           note: str | None = None) -> Voucher:
-    """``submit`` inside the caller's transaction (another record saved with the voucher, e.g. a
-    co-building unit's support): the caller commits, or rolls back on LedgerError."""
-    lines = _merged(lines)
+def _check_amounts(kind: str, lines, amount_fen: int, direction: str | None) -> None:
+    """Every quantity and the amount positive (or no amount), an adjustment's direction given."""
     if kind not in KINDS:
         raise LedgerError(_l("Unknown kind of voucher."))
+    if any(not 1 <= line.quantity <= MAX_QUANTITY for line in lines):
+        raise LedgerError(_l("Quantity: a whole number from 1 to %(max)s; the direction says in or out.",
+                             max=MAX_QUANTITY))
+    if not 0 <= amount_fen <= MAX_AMOUNT_FEN or (kind == "adjustment" and amount_fen):
+        raise LedgerError(_l("Money (¥): from 0 to ¥%(max)s, and none in an adjustment.", max=yuan(MAX_AMOUNT_FEN)))
+    if (kind == "adjustment") != (direction in DIRECTIONS):
+        raise LedgerError(_l("Direction: an adjustment adds to stock (in) or takes from it (out); "
+                             "other vouchers have none."))
     if not lines and not amount_fen:
         raise LedgerError(_l("Enter at least one item line or an amount of money."))
-    if amount_fen < 0 or (kind == "adjustment" and amount_fen):
-        raise LedgerError(_l("The amount of money cannot be negative (or part of an adjustment)."))
-    if kind != "adjustment" and any(line.quantity < 0 for line in lines):
-        raise LedgerError(_l("Quantities are whole numbers above zero."))
+
+
+def record(kind: str, community_id: int, dated: dt.date, lines=(), amount_fen: int = 0, *,
+           household_id: int | None = None, donor_id: int | None = None, campaign_id: int | None = None,
+           note: str | None = None, direction: str | None = None) -> Voucher:
+    """``submit`` inside the caller's transaction (another record saved with the voucher, e.g. a
+    co-building unit's support): the caller commits, or rolls back on LedgerError. Quantities and
+    the amount are positive; an adjustment's ``direction`` ("in" or "out") says which way it goes."""
+    _check_amounts(kind, lines, amount_fen, direction)
+    lines = _merged(lines)
     if kind == "distribution" and household_id is None:
         raise LedgerError(_l("A distribution goes to one household: choose it."))
     if kind == "donation" and donor_id is None:
@@ -113,7 +128,7 @@ def record(kind: str, community_id: int, dated: dt.date, lines=(), amount_fen: i
         raise LedgerError(_l("An item is not in this station's catalogue."))
     voucher = Voucher(community_id=community_id, kind=kind, status="proposed", dated=dated,
                       household_id=household_id, grid_id=household.grid_id if household else None,
-                      donor_id=donor_id, campaign_id=campaign_id, amount_fen=amount_fen,
+                      donor_id=donor_id, campaign_id=campaign_id, amount_fen=amount_fen, direction=direction,
                       note=(note or "").strip() or None, proposed_by=_username(),
                       lines=[VoucherLine(item_id=line.item_id, quantity=line.quantity) for line in lines])
     db.session.add(voucher)
@@ -165,12 +180,13 @@ def post(voucher) -> None:
     if voucher.status != "proposed":
         raise _not_proposed(voucher)
     series, goods_sign, fund = KINDS[voucher.kind]
+    goods_sign = goods_sign or DIRECTIONS[voucher.direction]
     db.session.flush()  # the voucher and its lines have ids
     _claim(voucher)
     _lock(voucher)
     stock = stock_of([line.item_id for line in voucher.lines])
     for line in voucher.lines:
-        change = line.quantity * (goods_sign or 1)
+        change = line.quantity * goods_sign
         if stock[line.item_id] + change < 0:
             item = line.item or db.session.get(AidItem, line.item_id)
             raise LedgerError(_l("%(item)s: only %(left)s %(unit)s left, %(asked)s asked.", item=item.name,
@@ -184,7 +200,7 @@ def post(voucher) -> None:
                  campaign_id=voucher.campaign_id, donor_id=voucher.donor_id)
     for line in voucher.lines:
         db.session.add(StockMove(voucher_id=voucher.id, item_id=line.item_id, kind=voucher.kind,
-                                 quantity=line.quantity * (goods_sign or 1), moved_on=voucher.dated, **links))
+                                 quantity=line.quantity * goods_sign, moved_on=voucher.dated, **links))
     if fund and voucher.amount_fen:
         db.session.add(FundEntry(voucher_id=voucher.id, kind=fund[0], amount_fen=fund[1] * voucher.amount_fen,
                                  entry_on=voucher.dated, **links))

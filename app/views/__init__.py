@@ -13,6 +13,9 @@ from .meetings import FollowUpView, MeetingView
 from .outreach import CardHandoverView, ContactCardView, ReachView
 from .supervision import (ContactHouseholdView, GridSupervisorView, SupervisionDayView, SupervisionOpinionView,
                           SupervisionVisitView)
+from ..validation import COLUMN_LABELS
+from .base import ScopedView
+from .fields import apply_column_rules
 from .imports import ImportView
 from .lookup import LookupView
 from .map import MapView
@@ -127,5 +130,9 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(AuditLogView, "Audit log", label=_l("Audit log"), icon="fa-history",
                         category="Administration")
     appbuilder.add_view_no_menu(LookupView)
+    for view in appbuilder.baseviews:
+        if isinstance(view, ScopedView):
+            apply_column_rules(view)
+            COLUMN_LABELS.setdefault(view.datamodel.obj.__tablename__, {}).update(view.label_columns or {})
     from ..api import register_apis  # after the screens: each API shares its screen's forms
     register_apis(appbuilder)

@@ -37,8 +37,9 @@ LABELS = {
     "dated": _l("Date"), "donor": _l("Donor"), "campaign": _l("Campaign"), "amount_fen": _l("Money (¥)"),
     "proposed_by": _l("Proposed by"), "posted_by": _l("Posted by"), "posted_at": _l("Posted at"),
     "lines": _l("Items"), "item": _l("Item"), "quantity": _l("Quantity"), "moved_on": _l("Date"),
-    "voucher": _l("Voucher"), "entry_on": _l("Date"), "grid": _l("Grid"),
+    "voucher": _l("Voucher"), "entry_on": _l("Date"), "grid": _l("Grid"), "direction": _l("Direction"),
 }
+DIRECTIONS = {"in": _l("Add to stock"), "out": _l("Take from stock")}
 LINES = 6  # item lines on a form; more items, another voucher
 
 
@@ -56,7 +57,8 @@ def _dated(label=_l("Date")):
 
 class ItemLine(Form):
     item = PickerField(_l("Item"), [Optional()], kind="aid_item")
-    quantity = IntegerField(_l("Quantity"), [Optional()])
+    # Positive: the voucher's kind (or an adjustment's direction) says in or out.
+    quantity = IntegerField(_l("Quantity"), [Optional(), NumberRange(1, ledger.MAX_QUANTITY)])
 
     def validate_quantity(self, field):
         if self.item.data is not None and not field.data:
@@ -68,7 +70,7 @@ def _money(form, field):
         value = Decimal((field.data or "0").strip() or "0")
     except InvalidOperation:
         raise ValidationError(_l("Enter an amount in yuan, e.g. 200 or 35.50")) from None
-    if value < 0 or value != value.quantize(Decimal("0.01")):
+    if not 0 <= value * 100 <= ledger.MAX_AMOUNT_FEN or value != value.quantize(Decimal("0.01")):
         raise ValidationError(_l("Enter an amount in yuan, e.g. 200 or 35.50"))
     field.fen = int(value * 100)
 
@@ -95,7 +97,8 @@ class PurchaseForm(VoucherForm):
 
 class AdjustmentForm(VoucherForm):
     community = PickerField(_l("Community"), [Optional()], kind="community")
-    direction = SelectField(_l("Direction"), choices=[("in", _l("Add to stock")), ("out", _l("Take from stock"))])
+    direction = SelectField(_l("Direction"), [DataRequired()],
+                            choices=list(DIRECTIONS.items()))
     note = TextAreaField(_l("Reason"), [DataRequired(), Length(max=2000)])
     amount = StringField(_l("Money (¥)"), [_money], render_kw={"disabled": True})
 
@@ -165,12 +168,12 @@ class VoucherView(ScopedView):
     method_permission_name = {"receipt": "show", "post": "post", "cancel": "cancel"}
     list_columns = ["number", "kind", "status", "dated", "household", "donor", "campaign", "amount_fen",
                     "proposed_by", "posted_by"]
-    show_columns = ["number", "kind", "status", "dated", "community", "household", "donor", "campaign",
+    show_columns = ["number", "kind", "direction", "status", "dated", "community", "household", "donor", "campaign",
                     "amount_fen", "note", "proposed_by", "posted_by", "posted_at"]
     search_columns = ["number", "kind", "status", "dated", "campaign", "household", "donor"]
     show_template = "grid/aid_voucher_show.html"
     formatters_columns = {"kind": VOUCHER_KIND.label, "status": VOUCHER_STATUS.label, "amount_fen": yuan,
-                          "posted_at": fmt.local_time}
+                          "posted_at": fmt.local_time, "direction": lambda value: str(DIRECTIONS.get(value, ""))}
     search_form_extra_fields = {"kind": choice_field(LABELS["kind"], VOUCHER_KIND),
                                 "status": choice_field(LABELS["status"], VOUCHER_STATUS),
                                 "campaign": picker(LABELS["campaign"], "campaign"),

@@ -9,7 +9,7 @@ What it adds to FAB's ModelView, so that no screen can forget it:
 """
 from __future__ import annotations
 
-from flask import abort, request, url_for
+from flask import abort, g, request, url_for
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
@@ -44,6 +44,11 @@ class ScopedView(ModelView):
                                        list_loads(self.datamodel.obj, self.list_columns or []),
                                        view_name=type(self).__name__)
         super().__init__(**kwargs)
+
+    @property
+    def database_error_message(self):
+        """FAB's edit page says only "database error": say the field and the rule (app.views.listing)."""
+        return g.get("write_refusal") or super().database_error_message
 
     # -- rows only through the scope ----------------------------------------------------------
     def _scoped_item(self, pk):

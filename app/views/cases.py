@@ -10,7 +10,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import BooleanField, IntegerField, MultipleFileField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from ..extensions import db
 from ..models import Case, CaseCategory
@@ -186,6 +186,21 @@ class CaseView(CasePages, ScopedView):
         workflow.open_case(item)
         _store_uploaded_photos(item)
 
+    def pre_update(self, item):
+        workflow.refuse_edit(item)
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        """A closed or rejected case is read-only: its edit page says so and shows the case."""
+        case = self._scoped_item(pk)
+        try:
+            workflow.refuse_edit(case)
+        except workflow.WorkflowError as error:
+            flash(str(error), "danger")
+            return redirect(url_for(".show", pk=pk))
+        return super().edit(pk)
+
     def pre_delete(self, item):
         if not workflow.may_delete(item):
             raise workflow.WorkflowError(_l("Only a case still at “Discovered” can be deleted; "
@@ -222,9 +237,10 @@ class CaseView(CasePages, ScopedView):
     def add_photos(self, pk):
         case = self._scoped_item(pk)
         try:
+            workflow.refuse_edit(case)  # before any file is stored
             _store_uploaded_photos(case)
             db.session.commit()
-        except photos.PhotoError as error:
+        except (photos.PhotoError, workflow.WorkflowError) as error:
             db.session.rollback()
             flash(str(error), "danger")
         return redirect(url_for(".show", pk=pk))
@@ -284,9 +300,9 @@ class MyReportsView(CasePages, ScopedView):
     formatters_columns = {"stage": stage_label, "reported_at": fmt.local_time, "closed_at": fmt.local_time,
                           "location": fmt.geometry_text}
     add_form_extra_fields = {
-        "title": StringField(LABELS["title"], [DataRequired(), Length(max=120)]),
+        "title": StringField(LABELS["title"], [DataRequired()]),
         "category": picker(LABELS["category"], "case_category", depends="grid", checks=[_grid_agrees]),
-        "description": TextAreaField(LABELS["description"], [Optional(), Length(max=4000)]),
+        "description": TextAreaField(LABELS["description"], [Optional()]),
         "location": GeometryField(LABELS["location"], geom_type="POINT",
                                   description=_l("Where it is: a point (longitude latitude); the grid follows from it")),
         "grid": _grid_from_place(),

@@ -172,7 +172,7 @@ class BranchPairingView(ScopedView):
         "team": picker(LABELS["team"], "team", required=False),
         "grid": picker(LABELS["grid"], "grid"),
         "building": picker(LABELS["building"], "building", depends="grid", checks=[_belongs_to("grid", "grid_id")]),
-        "branch": StringField(LABELS["branch"], [DataRequired(), Length(max=100)]),
+        "branch": StringField(LABELS["branch"], [DataRequired()]),
         "started_on": DateField(LABELS["started_on"], [Optional()]),
         "active": BooleanField(LABELS["active"], default=True),
     }

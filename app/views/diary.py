@@ -11,7 +11,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from wtforms import BooleanField, DateField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired
 
 from ..extensions import db
 from ..models import DiaryEntry, Grid, Visit
@@ -63,7 +63,7 @@ class DiaryView(MakesCases, ScopedView):
         "grid": picker(LABELS["grid"], "grid"),
         "households": MultiPickerField(LABELS["households"], kind="household", depends="grid"),
         "residents": MultiPickerField(LABELS["residents"], kind="resident", depends="grid"),
-        "content": TextAreaField(LABELS["content"], [DataRequired(), Length(max=10000)], render_kw={"rows": 6}),
+        "content": TextAreaField(LABELS["content"], [DataRequired()], render_kw={"rows": 6}),
         "follow_up": BooleanField(LABELS["follow_up"]),
     }
     search_form_extra_fields = {"category": choice_field(LABELS["category"], DIARY_CATEGORY),

@@ -1,17 +1,21 @@
-"""Form fields for the registry: geometry as text, searchable dependent pickers, coded choices."""
+"""Form fields: geometry as text, searchable dependent pickers, coded choices; and the rules
+declared on a model's columns (app.models.rules) put on the forms of its screens (and so the API's)."""
 from __future__ import annotations
 
 from flask import url_for
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, Select2Widget
+from flask_appbuilder.validators import Unique
 from flask_babel import lazy_gettext as _l
 from geoalchemy2.shape import from_shape, to_shape
 from markupsafe import Markup, escape
-from wtforms import Field, SelectField, TextAreaField
+from wtforms import DateField, Field, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Optional, StopValidation
+from wtforms.fields.core import UnboundField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation, ValidationError
 
+from ..models.rules import max_length
 from ..services import lookup
-from ..validation import FieldError, parse_geometry
+from ..validation import FieldError, check_date, column_rules, parse_geometry
 
 
 class GeometryField(TextAreaField):
@@ -139,3 +143,71 @@ class MultiPickerField(PickerField):
 
     def _value(self):
         return ",".join(str(row.id) for row in self.data or [])
+
+
+# -- the columns' rules on the screens' forms ------------------------------------------------------
+class UniqueWhenGiven(Unique):
+    """FAB's Unique, except that a blank value (a resident without an ID number) duplicates nothing:
+    FAB's looked for rows where the column IS NULL, and found every other blank."""
+
+    def __init__(self, datamodel, col_name):
+        super().__init__(datamodel, col_name, _l("Already exists."))
+
+    def __call__(self, form, field):
+        if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
+            return
+        super().__call__(form, field)
+
+
+def _stripped(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _date_rule(column, key: str):
+    """The column's date rules (range, past, not before another date of the form) as a validator."""
+    table, other = column.table.name, column.info.get("not_before")
+
+    def check(form, field):
+        earliest = form[other].data if other and other in form else None
+        try:
+            check_date(key, field.data, column.info.get("past", False), earliest, other, table)
+        except FieldError as error:
+            raise ValidationError(error.reason) from None
+    return check
+
+
+def _with_rules(unbound: UnboundField, model, name: str, datamodel) -> UnboundField:
+    cls = unbound.field_class
+    args, kwargs = list(unbound.args), dict(unbound.kwargs)
+    if len(args) > 1:  # validators given by position
+        kwargs["validators"] = args.pop(1)
+    validators = [UniqueWhenGiven(datamodel, v.col_name) if type(v) is Unique else v
+                  for v in kwargs.get("validators") or []]
+    column = column_rules(model).get(name)
+    if issubclass(cls, StringField) and not issubclass(cls, GeometryField):
+        # A name of only spaces is no name: stripped, then "required" refuses it.
+        kwargs["filters"] = [_stripped, *kwargs.get("filters", ())]
+        validators = [DataRequired() if type(v) is InputRequired else v for v in validators]
+        longest = max_length(column) if column is not None else None
+        if longest and not any(isinstance(v, Length) for v in validators):
+            validators.append(Length(max=longest))
+    if issubclass(cls, DateField) and column is not None:
+        validators.append(_date_rule(column, name))
+    kwargs["validators"] = validators
+    ruled = UnboundField(cls, *args, name=unbound.name, **kwargs)
+    ruled.creation_counter = unbound.creation_counter  # the form's order of fields
+    return ruled
+
+
+def apply_column_rules(view) -> None:
+    """Put the rules of the view's model's columns on its add and edit forms (and so on the API's
+    bodies, which go through these forms): once, at registration."""
+    model = view.datamodel.obj
+    for form_class in {getattr(view, "add_form", None), getattr(view, "edit_form", None)} - {None}:
+        if getattr(form_class, "_column_rules_applied", False):
+            continue
+        for name in dir(form_class):
+            unbound = getattr(form_class, name)
+            if not name.startswith("_") and isinstance(unbound, UnboundField):
+                setattr(form_class, name, _with_rules(unbound, model, name, view.datamodel))
+        form_class._column_rules_applied = True

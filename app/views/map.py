@@ -87,4 +87,7 @@ class MapView(BaseView):
         except scope.OutOfScope as error:
             db.session.rollback()
             return jsonify(error=str(error)), 403
+        except FieldError as error:  # the flush's rules: e.g. a place far outside the community
+            db.session.rollback()
+            return jsonify(error=str(error.reason)), 400
         return jsonify(saved=True)

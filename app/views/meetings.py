@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from ..models import Meeting, MeetingFollowUp
 from ..models.choices import MEETING_STATUS, SLA_STATE
@@ -51,7 +51,7 @@ def _grid_of_meeting(form, field):
 
 
 def _text(label, required=False, rows=4):
-    return TextAreaField(label, [DataRequired() if required else Optional(), Length(max=10000)],
+    return TextAreaField(label, [DataRequired() if required else Optional()],
                          render_kw={"rows": rows})
 
 
@@ -75,7 +75,7 @@ class MeetingView(ScopedView):
         # Not Optional(): an empty community must still reach the check (a grid will do instead).
         "community": PickerField(LABELS["community"], [_community_or_grid], kind="community"),
         "grid": picker(LABELS["grid"], "grid", depends="community", required=False),
-        "title": StringField(LABELS["title"], [DataRequired(), Length(max=120)]),
+        "title": StringField(LABELS["title"], [DataRequired()]),
         "held_on": DateField(LABELS["held_on"], [InputRequired()], default=local_today),
         "status": choice_field(LABELS["status"], MEETING_STATUS),
         "attendees": MultiPickerField(LABELS["attendees"], kind="staff"),

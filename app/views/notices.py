@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from ..models import GroupFeedback, GroupSize, Notice
 from ..models.choices import CHANNEL
@@ -38,7 +38,7 @@ class NoticeView(ScopedView):
         "community": picker(LABELS["community"], "community"),
         "channel": choice_field(LABELS["channel"], CHANNEL),
         "sent_on": DateField(LABELS["sent_on"], [InputRequired()], default=local_today),
-        "body": TextAreaField(LABELS["body"], [DataRequired(), Length(max=5000)], render_kw={"rows": 5}),
+        "body": TextAreaField(LABELS["body"], [DataRequired()], render_kw={"rows": 5}),
         "to_everyone": BooleanField(LABELS["to_everyone"], default=True),
         "grids": MultiPickerField(LABELS["grids"], kind="grid"),
     }
@@ -88,5 +88,5 @@ class GroupFeedbackView(MakesCases, ScopedView):
         "channel": choice_field(LABELS["channel"], CHANNEL),
         "received_on": DateField(LABELS["received_on"], [InputRequired()], default=local_today),
         "grid": picker(LABELS["grid"], "grid", required=False),
-        "content": TextAreaField(LABELS["content"], [DataRequired(), Length(max=5000)]),
+        "content": TextAreaField(LABELS["content"], [DataRequired()]),
     }

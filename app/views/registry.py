@@ -6,7 +6,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from flask_appbuilder.validators import Unique
 from wtforms import BooleanField, DateField, StringField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Optional, ValidationError
 
 from ..models import Building, Community, Facility, Grid, Household, Resident
 from ..models.choices import (BUILDING_KIND, CARE_TAGS, FACILITY_KIND, FACILITY_STATUS, GENDER, PARTY_FLOW,
@@ -76,10 +76,13 @@ def _identity_check(form, field):
     except FieldError as error:
         if error.field == "id_number":
             raise ValidationError(error.reason) from None
-        form[error.field].errors = list(form[error.field].errors) + [error.reason]
-        if not field.data:
+        if error.reason not in form[error.field].errors:  # its own date rule may have said it already
+            form[error.field].errors = list(form[error.field].errors) + [error.reason]
+        if field.data:
+            raise ValidationError(_l("Does not agree with %(other)s", other=LABELS[error.field])) from None
+        if error.field == "gender":
             raise ValidationError(_l("Enter an ID number, or the gender")) from None
-        raise ValidationError(_l("Does not agree with %(other)s", other=LABELS[error.field])) from None
+        return
     field.data, form.birth_date.data, form.gender.data = number, birth, gender
 
 
@@ -165,7 +168,7 @@ class ResidentView(RegistryView):
         "birth_date": _date(LABELS["birth_date"]),
         # Declared after gender and birth date: WTForms validates in declaration order. Not FAB's
         # column field, whose Optional() would wipe the identity check's errors.
-        "id_number": StringField(LABELS["id_number"], [_identity_check, Length(max=18),
+        "id_number": StringField(LABELS["id_number"], [_identity_check,
                                                        Unique(SQLAInterface(Resident), "id_number")]),
         "relation_to_head": choice_field(LABELS["relation_to_head"], RELATION_TO_HEAD),
         "political_status": choice_field(LABELS["political_status"], POLITICAL_STATUS),

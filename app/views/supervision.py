@@ -11,7 +11,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from ..extensions import db
 from ..models import ContactHousehold, GridSupervisor, SupervisionDay, SupervisionOpinion, Visit
@@ -147,7 +147,7 @@ class SupervisionVisitView(ScopedView):
         "supervisor": PickerField(LABELS["supervisor"], [Optional(), _supervisor_of_household], kind="grid_supervisor",
                                   depends="household",
                                   description=_l("Empty: the supervisor who keeps the household")),
-        "notes": TextAreaField(LABELS["notes"], [DataRequired(), Length(max=10000)], render_kw={"rows": 4}),
+        "notes": TextAreaField(LABELS["notes"], [DataRequired()], render_kw={"rows": 4}),
         "follow_up": BooleanField(LABELS["follow_up"]),
     }
     search_form_extra_fields = {"household": picker(LABELS["household"], "contact_household"),
@@ -187,9 +187,9 @@ class SupervisionDayView(ScopedView):
         "community": picker(LABELS["community"], "community"),
         "held_on": DateField(LABELS["held_on"], [InputRequired()], default=local_today),
         "channel": choice_field(LABELS["channel"], SUPERVISION_CHANNEL),
-        "topic": StringField(LABELS["topic"], [DataRequired(), Length(max=120)]),
+        "topic": StringField(LABELS["topic"], [DataRequired()]),
         "participants": IntegerField(LABELS["participants"], [Optional(), NumberRange(0, 100000)]),
-        "summary": TextAreaField(LABELS["summary"], [Optional(), Length(max=10000)], render_kw={"rows": 5}),
+        "summary": TextAreaField(LABELS["summary"], [Optional()], render_kw={"rows": 5}),
     }
     search_form_extra_fields = {"channel": choice_field(LABELS["channel"], SUPERVISION_CHANNEL)}
 
@@ -218,9 +218,9 @@ class SupervisionOpinionView(MakesCases, ScopedView):
     add_form_extra_fields = edit_form_extra_fields = {
         "day": picker(LABELS["day"], "supervision_day"),
         "grid": picker(LABELS["grid"], "grid", required=False, checks=[_grid_of_day]),
-        "raised_by": StringField(LABELS["raised_by"], [Optional(), Length(max=50)]),
-        "content": TextAreaField(LABELS["content"], [DataRequired(), Length(max=5000)], render_kw={"rows": 3}),
-        "reply": TextAreaField(LABELS["reply"], [Optional(), Length(max=5000)], render_kw={"rows": 3}),
+        "raised_by": StringField(LABELS["raised_by"], [Optional()]),
+        "content": TextAreaField(LABELS["content"], [DataRequired()], render_kw={"rows": 3}),
+        "reply": TextAreaField(LABELS["reply"], [Optional()], render_kw={"rows": 3}),
     }
     search_form_extra_fields = {"day": picker(LABELS["day"], "supervision_day"),
                                 "grid": picker(LABELS["grid"], "grid")}
