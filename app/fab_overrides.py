@@ -69,6 +69,13 @@ METHODS: dict[str, Method] = {
     "flask_appbuilder.models.sqla.interface:SQLAInterface.__init__": Method(
         "(self, obj, session=None)", ("app.listing:ListInterface",),
         "Adds the page's joined loads and the view's name (its keyset anchors)."),
+    "flask_appbuilder.models.sqla.interface:SQLAInterface.add": Method(
+        "(self, item, commit=True)", ("app.listing:ListInterface",),
+        "A write the database refuses raises a FieldError naming the field and rule (FAB: a generic message)."),
+    "flask_appbuilder.models.sqla.interface:SQLAInterface.edit": Method(
+        "(self, item, commit=True)", ("app.listing:ListInterface",), "As add."),
+    "flask_appbuilder.models.sqla.interface:SQLAInterface.delete": Method(
+        "(self, item, commit=True)", ("app.listing:ListInterface",), "As add."),
     "flask_appbuilder.models.sqla.interface:SQLAInterface.query": Method(
         "(self, filters=None, order_column='', order_direction='', page=None, page_size=None, "
         "select_columns=None, outer_default_load=False)", ("app.listing:ListInterface",),
@@ -108,6 +115,15 @@ METHODS: dict[str, Method] = {
     "flask_appbuilder.views:ModelView.__init__": Method(
         "(self, **kwargs)", ("app.views.base:ScopedView", "app.views.cases:CaseView"),
         "Adds the scope base filter, masks and our list interface before FAB builds the view."),
+    "flask_appbuilder.views:ModelView.edit": Method(
+        "(self, pk)", ("app.views.cases:CaseView",),
+        "A closed or rejected case's edit page shows the case and says it is read-only."),
+    "flask_appbuilder.validators:Unique.__init__": Method(
+        "(self, datamodel, col_name, message=None)", ("app.views.fields:UniqueWhenGiven",),
+        "Our message for a duplicate."),
+    "flask_appbuilder.validators:Unique.__call__": Method(
+        "(self, form, field)", ("app.views.fields:UniqueWhenGiven",),
+        "A blank value duplicates nothing (FAB looked for rows where the column IS NULL)."),
     "flask_appbuilder.views:ModelView.action": Method(
         "(self, name, pk)", ("app.views.base:ScopedView",),
         "FAB fetches an action's row with datamodel.get(pk), skipping base_filters: checked through the scope first."),
@@ -122,8 +138,9 @@ METHODS: dict[str, Method] = {
                 "app.views.outreach:CardHandoverView", "app.views.supervision:SupervisionVisitView"),
         "Documented hook: the services' rules for a new record (case workflow, authors)."),
     "flask_appbuilder.baseviews:BaseCRUDView.pre_update": Method(
-        _HOOK, ("app.views.meetings:MeetingView", "app.views.supervision:ContactHouseholdView",
-                "app.views.supervision:SupervisionVisitView"), "Documented hook: the services' rules for a change."),
+        _HOOK, ("app.views.cases:CaseView", "app.views.meetings:MeetingView",
+                "app.views.supervision:ContactHouseholdView", "app.views.supervision:SupervisionVisitView"),
+        "Documented hook: the services' rules for a change."),
     "flask_appbuilder.baseviews:BaseCRUDView.pre_delete": Method(
         _HOOK, ("app.views.cases:CaseView", "app.views.cobuilding:UnitSupportView"),
         "Documented hook: what may not be deleted."),
