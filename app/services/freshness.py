@@ -3,7 +3,8 @@ stored figure knows whether the rows it was counted from have changed since.
 
 Writes are noticed on the session: every ORM flush (the tables of the rows flushed and of their
 many-to-many links) and every INSERT/UPDATE/DELETE statement run through ``session.execute``.
-A writer that goes around the session (``session.connection()``, COPY) calls ``changed``.
+A writer that goes around the session (``session.connection()``, COPY) calls ``changed``
+(``tests/test_architecture.py`` finds every such write in ``app/`` and ``seeds/``).
 
 The bump is an UPDATE of the table's row in ``data_version`` in the writing transaction itself,
 issued just before COMMIT, after the last flush: it commits or rolls back with the rows, and the
