@@ -41,6 +41,22 @@ def _harden(app: Flask) -> None:
         referrer_policy="same-origin")
 
 
+def _is_static(endpoint: str | None) -> bool:
+    """Files that are the same for everyone (ours, FAB's, the front-end libraries)."""
+    return endpoint is not None and (endpoint == "static" or endpoint.endswith(".static")
+                                     or endpoint.startswith("vendor."))
+
+
+def _no_store(response):
+    """Every page and API answer may hold personal data (or a form's token): no browser or proxy
+    keeps a copy (a shared office computer's back button, a cache on the way). Static files may."""
+    from flask import request
+
+    if not _is_static(request.endpoint) and "no-store" not in response.headers.get("Cache-Control", ""):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     app.config.from_object("config")
@@ -80,6 +96,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         from .views.vendor import vendor
         app.register_blueprint(vendor)
     _harden(app)
+    app.after_request(_no_store)
     from .cli import register_commands
     register_commands(app)
     return app

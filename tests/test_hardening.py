@@ -108,3 +108,27 @@ def test_the_json_sign_in_is_rate_limited_and_audited_too(strict_app):
     assert answers[:5] == [401] * 5 and answers[5] == 429
     failures = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "login_failed")).all()
     assert len(failures) == 5
+
+
+def test_pages_and_api_answers_are_not_stored_but_static_files_may_be(app, supervisor_client, api_as):
+    """Every page, export and API answer of a signed-in user says no-store (a shared office PC's
+    back button or a proxy would otherwise keep residents' data); only static files may be cached."""
+    from app.models import Resident
+
+    resident = db.session.scalars(db.select(Resident).order_by(Resident.id)).first()
+    token = api_as("supervisor")
+    pages = ["/", "/residentview/list/", f"/residentview/show/{resident.id}", "/residentview/export/",
+             f"/householdview/show/{resident.household_id}", "/users/userinfo/", "/login/"]
+    simple_gets = sorted({rule.rule for rule in app.url_map.iter_rules()
+                          if "GET" in rule.methods and not rule.arguments and "static" not in rule.endpoint
+                          and not rule.endpoint.startswith("vendor.")})
+    for url in pages + simple_gets:
+        response = supervisor_client.get(url)
+        assert "no-store" in response.headers.get("Cache-Control", ""), (url, response.status_code)
+    for url in (f"/api/v1/resident/{resident.id}", "/api/v1/resident/"):
+        response = supervisor_client.get(url, headers=token)
+        assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store", url
+    for url in ("/static/css/grid.css", "/vendor/leaflet/dist/leaflet.js", "/static/appbuilder/css/ab.css"):
+        response = supervisor_client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" not in response.headers.get("Cache-Control", ""), url
