@@ -13,7 +13,7 @@ from samples import SCREENS, count
 def strict_app(databases, demo_template):
     """The app as deployed: CSRF checked and sign-ins rate limited."""
     app = make_app(databases.copy(demo_template), WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=True,
-                   AUTH_RATE_LIMIT="5 per minute")
+                   AUTH_RATE_LIMIT="5 per minute", AUTH_RATE_LIMIT_PER_ADDRESS="8 per minute")
     with app.app_context():
         yield app
     dispose(app)
@@ -70,15 +70,69 @@ def test_logout_is_a_post_with_a_token(strict_app):
     assert client.get("/residentview/list/").status_code != 200
 
 
+WAIT = re.compile(r"登录失败次数过多，请于 (\d\d:\d\d:\d\d)（(\d+) 秒后）再试。")
+
+
+def sign_in(client, username, password="demo123", address="10.0.0.1"):
+    """The sign-in page's POST from ``address`` (with the page's CSRF token)."""
+    csrf = token(client)
+    return client.post("/login/", data={"username": username, "password": password, "csrf_token": csrf},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def api_sign_in(client, username, password="demo123", address="10.0.0.1"):
+    return client.post("/api/v1/security/login", json={"username": username, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
 def test_repeated_failed_sign_ins_are_locked_out(strict_app):
     client = strict_app.test_client()
-    csrf = token(client)
-    answers = [client.post("/login/", data={"username": "secretary", "password": "guess", "csrf_token": csrf}
-                           ).status_code for _ in range(6)]
+    answers = [sign_in(client, "secretary", "guess").status_code for _ in range(6)]
     assert answers[:5] == [302] * 5 and answers[5] == 429
-    # Even the right password waits out the limit.
-    assert client.post("/login/", data={"username": "secretary", "password": "demo123",
-                                        "csrf_token": csrf}).status_code == 429
+    # Even the right password waits out the limit, told in Chinese on the sign-in page when to come back.
+    refused = sign_in(client, "secretary")
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
+    page = refused.data.decode()
+    found = WAIT.search(page)
+    assert found and 1 <= int(found.group(2)) <= 60 and 'name="password"' in page, page[-2000:]
+    assert "Too Many Requests" not in page
+
+
+def test_successful_sign_ins_do_not_count(strict_app):
+    """A whole office signing in from one address, on the page and on phones: nobody is locked out."""
+    for _ in range(3):
+        for username in ("secretary", "grid1", "grid2", "supervisor"):
+            assert sign_in(strict_app.test_client(), username).status_code == 302
+            assert api_sign_in(strict_app.test_client(), username).status_code == 200
+    client = strict_app.test_client()
+    assert sign_in(client, "grid3").status_code == 302 and client.get("/residentview/list/").status_code == 200
+
+
+def test_the_page_and_the_api_share_one_budget(strict_app):
+    client = strict_app.test_client()
+    for _ in range(3):
+        assert sign_in(client, "grid1", "guess").status_code == 302
+    for _ in range(2):
+        assert api_sign_in(client, "grid1", "guess").status_code == 401
+    refused = api_sign_in(client, "grid1")
+    assert refused.status_code == 429 and refused.is_json and WAIT.search(refused.get_json()["message"])
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert sign_in(client, "grid1").status_code == 429
+
+
+def test_failures_are_counted_per_account_and_per_address(strict_app):
+    client = strict_app.test_client()
+    for _ in range(5):
+        sign_in(client, "secretary", "guess", address="10.0.0.1")
+    # The account waits, from any address; the address may still sign others in.
+    assert sign_in(strict_app.test_client(), "secretary", address="10.0.0.2").status_code == 429
+    assert sign_in(strict_app.test_client(), "grid1", address="10.0.0.1").status_code == 302
+    # Failures on several accounts from one address: the address waits (8 here), for every account.
+    for username in ("grid2", "grid3", "grid4"):
+        assert api_sign_in(client, username, "guess", address="10.0.0.1").status_code == 401
+    assert sign_in(strict_app.test_client(), "grid5", address="10.0.0.1").status_code == 429
+    assert api_sign_in(strict_app.test_client(), "grid5", address="10.0.0.1").status_code == 429
+    assert sign_in(strict_app.test_client(), "grid5", address="10.0.0.3").status_code == 302
 
 
 def test_headers_allow_only_this_host_and_cookies_stay_out_of_scripts(strict_app):
