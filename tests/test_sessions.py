@@ -32,10 +32,11 @@ def signed_in(client) -> bool:
     return client.get(PAGE).status_code == 200
 
 
-def api_works(app, access, refresh) -> tuple[bool, bool]:
+def api_works(app, access, refresh) -> tuple[int, int]:
+    """The answers to the access token (a list) and to the refresh token (a new access token)."""
     client = app.test_client()
-    return (client.get("/api/v1/resident/", headers=access).status_code == 200,
-            client.post("/api/v1/security/refresh", headers=refresh).status_code == 200)
+    return (client.get("/api/v1/resident/", headers=access).status_code,
+            client.post("/api/v1/security/refresh", headers=refresh).status_code)
 
 
 def user(username) -> User:
@@ -56,13 +57,13 @@ def test_logout_ends_every_session_and_token_of_that_user_only(app):
     phone, desk, other = device(app, "grid1"), device(app, "grid1"), device(app, "grid2")
     access, refresh = tokens(app, "grid1")
     other_access, other_refresh = tokens(app, "grid2")
-    assert api_works(app, access, refresh) == (True, True)
+    assert api_works(app, access, refresh) == (200, 200)
     desk.post("/logout/")
     assert not signed_in(phone) and not signed_in(desk)
-    assert api_works(app, access, refresh) == (False, False)
+    assert api_works(app, access, refresh) == (401, 401)
     # Another user's sessions go on; a new sign-in works.
-    assert signed_in(other) and api_works(app, other_access, other_refresh) == (True, True)
-    assert signed_in(device(app, "grid1")) and api_works(app, *tokens(app, "grid1")) == (True, True)
+    assert signed_in(other) and api_works(app, other_access, other_refresh) == (200, 200)
+    assert signed_in(device(app, "grid1")) and api_works(app, *tokens(app, "grid1")) == (200, 200)
 
 
 def test_a_new_password_ends_the_users_sessions(app):
@@ -72,7 +73,7 @@ def test_a_new_password_ends_the_users_sessions(app):
     assert own.post("/resetmypassword/form", data={"password": "n3w-Secret!", "conf_password": "n3w-Secret!"}
                     ).status_code == 302
     assert not signed_in(browser) and not signed_in(own)
-    assert api_works(app, access, refresh) == (False, False)
+    assert api_works(app, access, refresh) == (401, 401)
     assert signed_in(login(app.test_client(), "grid1", "n3w-Secret!"))
 
 
@@ -103,10 +104,10 @@ def test_deactivating_a_user_on_the_admin_screen_ends_their_sessions(app):
     admin = device(app, "admin")
     assert _edit_user(admin, user("grid1"), active=None).status_code == 302
     assert user("grid1").active is False
-    assert not signed_in(browser) and api_works(app, access, refresh) == (False, False)
+    assert not signed_in(browser) and api_works(app, access, refresh) == (401, 401)
     # Active again: the old sessions stay ended (FAB alone would let them back in).
     assert _edit_user(admin, user("grid1"), active="y").status_code == 302
-    assert not signed_in(browser) and api_works(app, access, refresh) == (False, False)
+    assert not signed_in(browser) and api_works(app, access, refresh) == (401, 401)
     assert signed_in(device(app, "grid1"))
 
 
@@ -120,10 +121,10 @@ def test_taking_a_role_away_ends_the_sessions_and_other_edits_do_not(app):
     extra = db.session.scalars(db.select(Role).where(Role.name == "Volunteer")).one()
     roles = [str(role.id) for role in user("supervisor").roles] + [str(extra.id)]
     assert _edit_user(admin, user("supervisor"), roles=roles).status_code == 302
-    assert signed_in(browser) and api_works(app, access, refresh) == (True, True)
+    assert signed_in(browser) and api_works(app, access, refresh) == (200, 200)
     # Taking one away ends them.
     assert _edit_user(admin, user("supervisor"), roles=[str(extra.id)]).status_code == 302
-    assert not signed_in(browser) and api_works(app, access, refresh) == (False, False)
+    assert not signed_in(browser) and api_works(app, access, refresh) == (401, 401)
 
 
 @pytest.mark.parametrize("change", ["role deleted", "role taken from a group", "group taken away", "group deleted"])
