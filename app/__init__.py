@@ -5,7 +5,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 
 from . import database, i18n
 from .database import StartupError  # noqa: F401  (re-exported for run.py)
@@ -50,8 +50,6 @@ def _is_static(endpoint: str | None) -> bool:
 def _no_store(response):
     """Every page and API answer may hold personal data (or a form's token): no browser or proxy
     keeps a copy (a shared office computer's back button, a cache on the way). Static files may."""
-    from flask import request
-
     if not _is_static(request.endpoint) and "no-store" not in response.headers.get("Cache-Control", ""):
         response.headers["Cache-Control"] = "no-store"
     return response
