@@ -186,3 +186,33 @@ def test_pages_and_api_answers_are_not_stored_but_static_files_may_be(app, super
         response = supervisor_client.get(url)
         assert response.status_code == 200, url
         assert "no-store" not in response.headers.get("Cache-Control", ""), url
+
+
+def _redis_answers(url="redis://127.0.0.1:6379/0") -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379")
+def test_processes_sharing_the_limiters_storage_share_the_budget(databases, demo_template):
+    """Two app instances (two processes) with RATELIMIT_STORAGE_URI on one Redis: failures on
+    one count on the other."""
+    import uuid
+
+    url = databases.copy(demo_template)
+    shared = {"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True, "AUTH_RATE_LIMIT": "3 per minute",
+              "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0", "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    first, second = make_app(url, **shared), make_app(url, **shared)
+    try:
+        for _ in range(2):
+            assert first.test_client().post("/login/", data={"username": "grid1", "password": "guess"}).status_code == 302
+        assert api_sign_in(second.test_client(), "grid1", "guess").status_code == 401
+        assert first.test_client().post("/login/", data={"username": "grid1", "password": "demo123"}).status_code == 429
+        assert api_sign_in(second.test_client(), "grid1").status_code == 429
+    finally:
+        dispose(first)
+        dispose(second)

@@ -160,3 +160,22 @@ def test_the_epoch_check_costs_no_query_of_its_own(app):
         assert browser.get(PAGE).status_code == 200
     epoch_reads = [sql for sql in seen if "session_epoch" in sql]
     assert len(epoch_reads) == 1 and "ab_user" in epoch_reads[0], epoch_reads
+
+
+def test_two_processes_agree_on_an_ended_session(databases, demo_template):
+    """Two app instances on one database (two processes or hosts): a sign-out on one ends the
+    session on the other, and a token issued by one is refused by the other."""
+    from conftest import dispose, make_app
+
+    url = databases.copy(demo_template)
+    first, second = make_app(url), make_app(url)
+    try:
+        browser = device(first, "grid1")
+        elsewhere = copy_of(second, browser)
+        access, refresh = tokens(first, "grid1")
+        assert signed_in(elsewhere) and api_works(second, access, refresh) == (200, 200)
+        browser.post("/logout/")
+        assert not signed_in(elsewhere) and api_works(second, access, refresh) == (401, 401)
+    finally:
+        dispose(first)
+        dispose(second)
