@@ -35,13 +35,15 @@ LANGUAGES = {
     "en": {"flag": "gb", "name": "English"},
 }
 
-# Security. CSRF on every state-changing request; sign-in attempts limited per client address
-# (RATELIMIT_STORAGE_URI=redis://… when several processes serve the app).
+# Security. CSRF on every state-changing request; failed sign-ins limited per account and per
+# client address, the page's and the API's together (app/security/signin.py; the counts are in
+# RATELIMIT_STORAGE_URI=redis://… when several processes serve the app).
 WTF_CSRF_ENABLED = True
 WTF_CSRF_TIME_LIMIT = None  # valid for the session: a long form does not expire under the user
 AUTH_RATE_LIMITED = True
 RATELIMIT_ENABLED = True
-AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
+AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")  # failures per account
+AUTH_RATE_LIMIT_PER_ADDRESS = os.environ.get("AUTH_RATE_LIMIT_PER_ADDRESS", "30 per minute")  # failures per address
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "grid")  # apps sharing one Redis count apart
 # Behind HTTPS (GRID_HTTPS=1): Secure cookies, redirects to https and HSTS.

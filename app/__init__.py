@@ -5,7 +5,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 
 from . import database, i18n
 from .database import StartupError  # noqa: F401  (re-exported for run.py)
@@ -39,6 +39,20 @@ def _harden(app: Flask) -> None:
         content_security_policy=_policy(app.config),
         content_security_policy_nonce_in=["script-src"], frame_options="SAMEORIGIN",
         referrer_policy="same-origin")
+
+
+def _is_static(endpoint: str | None) -> bool:
+    """Files that are the same for everyone (ours, FAB's, the front-end libraries)."""
+    return endpoint is not None and (endpoint == "static" or endpoint.endswith(".static")
+                                     or endpoint.startswith("vendor."))
+
+
+def _no_store(response):
+    """Every page and API answer may hold personal data (or a form's token): no browser or proxy
+    keeps a copy (a shared office computer's back button, a cache on the way). Static files may."""
+    if not _is_static(request.endpoint) and "no-store" not in response.headers.get("Cache-Control", ""):
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -81,6 +95,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _harden(app)
     from . import request_size
     request_size.register(app)
+    app.after_request(_no_store)
     from .cli import register_commands
     register_commands(app)
     return app

@@ -163,6 +163,21 @@ METHODS: dict[str, Method] = {
     "flask_appbuilder.security.sqla.manager:SecurityManager.get_user_by_id": Method(
         "(self, pk)", ("app.security.manager:GridSecurityManager",),
         "The user with roles and groups in one query (FAB: three lazy loads a request)."),
+    "flask_appbuilder.security.manager:BaseSecurityManager.create_login_manager": Method(
+        "(self, app)", ("app.security.manager:GridSecurityManager",),
+        "Stamps each new session with its user's session epoch (app/security/sessions.py)."),
+    "flask_appbuilder.security.manager:BaseSecurityManager.create_jwt_manager": Method(
+        "(self, app)", ("app.security.manager:GridSecurityManager",),
+        "Each token carries its user's session epoch."),
+    "flask_appbuilder.security.manager:BaseSecurityManager.load_user": Method(
+        "(self, pk)", ("app.security.manager:GridSecurityManager",),
+        "A session of an ended epoch (logout, new password, deactivated, role removed) is no one's."),
+    "flask_appbuilder.security.manager:BaseSecurityManager.load_user_jwt": Method(
+        "(self, _jwt_header, jwt_data)", ("app.security.manager:GridSecurityManager",),
+        "A token of an ended epoch is refused, refresh tokens too."),
+    "flask_appbuilder.security.views:AuthDBView.login": Method(
+        "(self)", ("app.security.manager:GridAuthDBView",),
+        "The sign-in budget (failures per account and address) answers 429 in the user's language."),
     "flask_appbuilder.security.sqla.manager:SecurityManager.add_user": Method(
         "(self, username, first_name, last_name, email, role=None, password='', hashed_password='', "
         "groups=None, commit=True)", ("app.security.manager:GridSecurityManager",),
@@ -170,8 +185,6 @@ METHODS: dict[str, Method] = {
     "flask_appbuilder.security.sqla.manager:SecurityManager.find_role": Method(
         "(self, name)", ("app.security.manager:GridSecurityManager",),
         "A role of the role table not there yet (a database only migrated) is synced first."),
-    "flask_appbuilder.security.sqla.manager:SecurityManager.register_views": Method(
-        "(self)", ("app.security.manager:GridSecurityManager",), "Rate-limits the JSON sign-in too."),
     "flask_appbuilder.security.views:AuthView.logout": Method(
         "(self)", ("app.security.manager:GridAuthDBView",), "Logout by POST only (CSRF), audited."),
     "flask_appbuilder.security.views:AuthView._get_authenticated_user": Method(

@@ -59,6 +59,72 @@ def test_cells_a_spreadsheet_would_run_are_neutralised(secretary_client):
     assert "'=HYPERLINK(\"http://x\")" in names and not any(name.startswith("=") for name in names)
 
 
+FORMULAS_BEHIND_BLANKS = [" =HYPERLINK(\"http://x\")", "\n=1+1", "\u3000=1+1", "\t=1+1", "\r\n@SUM(A1)",
+                          "\u00a0+1", "\u200b=1", "\ufeff-1", "\uff1d1+1", "\uff0b1", "\uff0d1", "\uff20SUM(A1)",
+                          " \u3000\uff1d1"]
+
+
+def test_a_formula_behind_blanks_or_in_fullwidth_is_neutralised_too(secretary_client):
+    """Spreadsheets skip leading blanks (of any script) and read fullwidth operators: such a cell
+    is neutralised as a whole; a blank before harmless text is left alone."""
+    residents = db.session.scalars(select(Resident).where(Resident.grid_id == 1).order_by(Resident.id)
+                                   .limit(len(FORMULAS_BEHIND_BLANKS) + 1)).all()
+    for resident, name in zip(residents, [*FORMULAS_BEHIND_BLANKS, "\u3000王五"]):
+        resident.name = name
+    db.session.commit()
+    names = {row[0] for row in exported(secretary_client, "/residentview/export/?_flt_0_grid=1")[1:]}
+    for name in FORMULAS_BEHIND_BLANKS:
+        assert "'" + name in names and name not in names, repr(name)
+    assert "\u3000王五" in names
+
+
+def test_long_numbers_stay_text_in_a_spreadsheet_and_stay_neutral(secretary_client, supervisor_client):
+    """An ID number (18 digits) or a number with a leading zero starts with a tab, which Excel and
+    WPS keep as text (a bare one became 3.70112E+17, its last digits lost); masks are text anyway."""
+    resident = db.session.scalars(select(Resident).where(Resident.id_number.is_not(None), Resident.grid_id == 1,
+                                                         ~Resident.id_number.endswith("X")).order_by(Resident.id)).first()
+    resident.phone = "053188561234"
+    household = db.session.get(Household, resident.household_id)
+    household.room = "0101"
+    db.session.commit()
+    rows = exported(secretary_client, f"/residentview/export/?_flt_0_household={resident.household_id}")
+    row = next(row for row in rows[1:] if row[0] == resident.name)
+    assert row[3] == "\t" + resident.id_number and row[4] == "\t053188561234"
+    other_ids = [r[3] for r in rows[1:] if r[3]]
+    assert all(cell.startswith("\t") or cell.endswith("X") for cell in other_ids)
+    rooms = [r[2] for r in exported(secretary_client, f"/householdview/export/?_flt_0_building={household.building_id}")[1:]]
+    assert "\t0101" in rooms
+    masked = exported(supervisor_client, f"/residentview/export/?_flt_0_household={resident.household_id}")
+    assert all(not cell.startswith("\t") for row in masked[1:] for cell in row)
+
+
+def _cell_samples():
+    blanks = [chr(c) for c in range(0x3001) if chr(c).isspace()] + ["\u200b", "\ufeff", "\u2060"]
+    starts = ["=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20", "a", "1", "张", "'", "*"]
+    values = [None, "", "0", "00", "0101", "1" * 11, "1" * 12, "370112199001010035", "37011219900101003X",
+              "13812345678", "053188561234", "12a456789012", "１２３４５６７８９０１２", "1 2", "-12345678901234"]
+    values += [blank + start + "1" for blank in blanks for start in starts]
+    values += [blank * 2 + start for blank in (" ", "\n", "\u3000") for start in starts]
+    values += [start + blank for blank in (" ", "\t") for start in starts]
+    return values
+
+
+def test_the_sql_cell_is_the_python_cell(app):
+    """Exports make their cells in SQL: ``cell_sql`` is ``cell``, on this run's database."""
+    from sqlalchemy import String, literal
+
+    from app.services.export import _is_formula, cell_sql, neutral_sql
+
+    values = _cell_samples()
+    for chunk in range(0, len(values), 100):
+        part = values[chunk:chunk + 100]
+        row = db.session.execute(select(*[cell_sql(literal(v, String)) for v in part])).one()
+        assert [("" if v is None else v) for v in row] == [cell(v) for v in part]
+        neutral = db.session.execute(select(*[neutral_sql(literal(v, String)) for v in part])).one()
+        assert [("" if v is None else v) for v in neutral] == [
+            "" if v is None else ("'" + v if _is_formula(v) else v) for v in part]
+
+
 def test_each_export_is_audited_and_volunteers_have_none(secretary_client, volunteer_client):
     exported(secretary_client, "/caseview/export/?_flt_0_stage=closed")
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export")

@@ -79,10 +79,11 @@ class UtcDateTime(fields.DateTime):
 
 
 class Masked(fields.String):
-    """A sensitive column (ID number, phone), masked for users without the permission."""
+    """A sensitive column (ID number, phone, birth date), masked for users without the permission;
+    as text either way (a birth date as YYYY-MM-DD or its mask)."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else privacy.shown(self.name, value)
+        return None if value is None else super()._serialize(privacy.shown(self.name, value), attr, obj, **kwargs)
 
 
 # -- reading a request body ----------------------------------------------------------------------

@@ -2,7 +2,7 @@
 from flask_appbuilder.security.sqla import models as security_models  # noqa: F401  (ab_* tables)
 
 from . import consistency  # noqa: F401  (flush-time derivations)
-from .access import AuditEntry, UserScope  # noqa: F401
+from .access import AuditEntry, SessionEpoch, UserScope  # noqa: F401
 from .aid import AidItem, Campaign, Donor, FundEntry, NumberSeries, StockMove, Voucher, VoucherLine  # noqa: F401
 from .cases import Case, CaseCategory, CaseEvent, CasePhoto  # noqa: F401
 from .diary import DiaryEntry, Visit  # noqa: F401

@@ -65,3 +65,14 @@ class AuditEntry(Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"
+
+
+class SessionEpoch(Model):
+    """A user's session epoch (none: 0). Every session cookie and API token carries the epoch it
+    was issued in and is refused once the user's epoch has moved on: signing out, a new password,
+    deactivation or a role taken away end all of the user's sessions, on every process and host
+    (``app/security/sessions.py``). A table of our own rather than a column on FAB's ``ab_user``."""
+
+    __tablename__ = "session_epoch"
+    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True)
+    epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

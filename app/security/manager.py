@@ -1,21 +1,35 @@
-"""FAB's security manager with our sign-in audit, a logout that only POST can trigger, and a
-user's permissions loaded once per request (FAB asks the database once per menu entry and button:
-some fifty queries for one list page)."""
+"""FAB's security manager with our sign-in audit and budget (``signin``), sessions that end
+everywhere (``sessions``), a logout that only POST can trigger, and a user's permissions loaded
+once per request (FAB asks the database once per menu entry and button: some fifty queries for
+one list page)."""
 from __future__ import annotations
 
-from flask import current_app, g, has_request_context, redirect, request
+from flask import current_app, flash, g, has_request_context, redirect, request, session
 from flask_appbuilder import expose
 from flask_appbuilder.hooks import before_request
 from flask_appbuilder.security.api import SecurityApi
+from flask_appbuilder.security.decorators import no_cache
+from flask_appbuilder.security.forms import LoginForm_db
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import AuthDBView
-from flask_login import current_user
+from flask_login import current_user, user_logged_in
 
 from ..caching import per_request
-from . import memo
+from . import memo, sessions, signin
 
 
 class GridAuthDBView(AuthDBView):
+    @expose("/login/", methods=["GET", "POST"])
+    @no_cache
+    def login(self):
+        refused = signin.refusal(request.form.get("username")) if request.method == "POST" else None
+        if refused is None:
+            return super().login()
+        flash(refused.message, "danger")
+        page = self.render_template(self.login_template, title=self.title, form=LoginForm_db(),
+                                    appbuilder=self.appbuilder)
+        return page, 429, {"Retry-After": str(refused.retry_after)}
+
     @expose("/logout/", methods=["POST"])
     def logout(self):
         from ..services import audit
@@ -23,6 +37,7 @@ class GridAuthDBView(AuthDBView):
         user = self._get_authenticated_user()
         if user is not None:
             audit.record("logout")
+            sessions.end_sessions(self.appbuilder.sm.session.connection(), [user.id])  # on every device
             self.appbuilder.sm.session.commit()
         response = super().logout()
         return response if user is not None else redirect(current_app.appbuilder.get_url_for_index)
@@ -37,6 +52,11 @@ class GridSecurityApi(SecurityApi):
         body = request.get_json(silent=True) if request.is_json else None
         if isinstance(body, dict):
             body.setdefault("provider", "db")  # the parsed body is cached: the sign-in reads this one
+            refused = signin.refusal(body.get("username") if isinstance(body.get("username"), str) else None)
+            if refused is not None:
+                response = self.response(429, message=refused.message)
+                response.headers["Retry-After"] = str(refused.retry_after)
+                return response
         return None
 
 
@@ -44,22 +64,22 @@ class GridSecurityManager(SecurityManager):
     authdbview = GridAuthDBView
     security_api = GridSecurityApi
 
-    def register_views(self):
-        super().register_views()
-        # FAB limits its sign-in page only; its JSON sign-in (JWT) takes passwords too.
-        if self.is_auth_limited:
-            for view in self.appbuilder.baseviews:
-                if isinstance(view, SecurityApi):
-                    self.limiter.limit(self.auth_rate_limit, methods=["POST"])(view.blueprint)
+    @property
+    def is_auth_limited(self) -> bool:
+        """FAB's own limit counts every sign-in per address, successes too: ``signin``'s budget
+        (failures, per account and per address) replaces it."""
+        return False
 
     def auth_user_db(self, username, password):
         from ..services import audit
 
-        user = super().auth_user_db(username, password)
+        # Both sign-ins ask first; this keeps any other caller within the budget too.
+        user = super().auth_user_db(username, password) if signin.refusal(username) is None else None
         if user is not None:
             audit.record("login", username=user.username, user_id=user.id)
         else:
             audit.record("login_failed", username=username or "")
+            signin.failed(username)
         self.session.commit()
         return user
 
@@ -87,9 +107,57 @@ class GridSecurityManager(SecurityManager):
         return super().add_user(username, first_name, last_name, email, role, password, hashed_password, groups,
                                 commit)
 
+    # -- sessions: each carries its user's epoch (``sessions``) ----------------------------------------
+    def create_login_manager(self, app):
+        manager = super().create_login_manager(app)
+        # FAB passes current_app, a proxy: the signal's sender is the app itself.
+        user_logged_in.connect(self._stamp_session, current_app._get_current_object())
+        return manager
+
+    def _stamp_session(self, _app, user, **_extra):
+        session[sessions.SESSION_KEY] = sessions.epoch_of(self.session, user.id)
+
+    def create_jwt_manager(self, app):
+        manager = super().create_jwt_manager(app)
+        manager.additional_claims_loader(
+            lambda identity: {sessions.CLAIM: sessions.epoch_of(self.session, int(identity))})
+        return manager
+
+    def load_user(self, pk):
+        """The session's user, if active and the session is of their current epoch."""
+        user, epoch = self._user_and_epoch(pk)
+        return user if user is not None and session.get(sessions.SESSION_KEY, 0) == epoch else None
+
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        """The token's user, if active and the token is of their current epoch (refresh tokens too)."""
+        user, epoch = self._user_and_epoch(jwt_data["sub"])
+        if user is None or jwt_data.get(sessions.CLAIM, 0) != epoch:
+            return None
+        g.user = user  # as FAB's
+        return user
+
+    def _user_and_epoch(self, pk):
+        """(the active user ``pk`` with their roles and groups, their session epoch) in one query, the
+        one each request makes anyway; (None, None) for an unknown or inactive user."""
+        from sqlalchemy import select
+        from sqlalchemy.orm import joinedload
+
+        from ..models import SessionEpoch
+
+        model = self.user_model
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            return None, None
+        row = self.session.execute(
+            select(model, SessionEpoch.epoch).outerjoin(SessionEpoch, SessionEpoch.user_id == model.id)
+            .where(model.id == pk).options(joinedload(model.roles), joinedload(model.groups))).unique().first()
+        if row is None or not row[0].is_active:
+            return None, None
+        return row[0], row[1] or 0
+
     def get_user_by_id(self, pk):
-        """The signed-in user with their roles and groups in one query (each request loads it;
-        FAB's lazy loads made three)."""
+        """The user with their roles and groups in one query (FAB's lazy loads made three)."""
         from sqlalchemy.orm import joinedload
 
         model = self.user_model

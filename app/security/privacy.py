@@ -1,28 +1,48 @@
 """Sensitive personal data: who sees it whole, and how it looks to everyone else.
 
-Without the "view sensitive data" permission, ID numbers show as ``3701**********1234``, phones as
-``138****5678``, and care tags (低保, 残疾 …) are not shown, filtered or sorted on at all.
+Without the "view sensitive data" permission, ID numbers show as ``3701**********123*``, birth dates
+as ``1990-**-**``, phones as ``138****5678``, and care tags (低保, 残疾 …) are not shown, filtered or
+sorted on at all.
+
+Masks must not be undone together: an ID number is region (6 digits, the district's the same for
+a whole community), birth date (8), sequence (3) and a check digit computed from the other 17.
+Shown the ID's last four beside the whole birth date, anyone could rebuild it. So the masks show
+nothing of the birth date but its year, and never the check digit: whatever a masked screen,
+export or API shows of a resident, their number stays one of a year's 365 candidates
+(tests/test_privacy.py counts them for every row a supervisor sees).
 """
 from __future__ import annotations
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import String, case, func, literal
+from sqlalchemy import String, case, cast, func, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..caching import per_request
 from . import roles
 
-# Columns masked for roles without the permission, wherever they appear.
-MASKED = ("id_number", "phone")
+# Columns masked for roles without the permission, wherever they appear; a masked column is not
+# searched or sorted on either (a filter would be an oracle for what the mask hides).
+MASKED = ("id_number", "phone", "birth_date")
 # Columns not shown, searched or sorted on at all for those roles.
 HIDDEN = ("care_labels", "low_income", "disability", "elderly_alone", "extreme_hardship")
 
 
 def mask_id_number(value: str | None) -> str:
+    """The first four characters (province and city: shared by the whole community) and the three
+    before the last (the sequence number, which tells same-named residents apart); the district,
+    the birth date and the check digit starred (the check digit would narrow the birth date)."""
     if not value:
         return ""
-    return value[:4] + "*" * max(len(value) - 8, 0) + value[-4:] if len(value) > 8 else "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:-1] + "*" if len(value) > 8 else "*" * len(value)
+
+
+def mask_birth_date(value) -> str:
+    """The year only: with the month and day, the masked ID number could be rebuilt."""
+    if not value:
+        return ""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text[:4] + "-**-**"
 
 
 def mask_phone(value: str | None) -> str:
@@ -34,7 +54,7 @@ def mask_phone(value: str | None) -> str:
     return "*" * (len(value) - 4) + value[-4:] if len(value) > 4 else "*" * len(value)
 
 
-MASKS = {"id_number": mask_id_number, "phone": mask_phone}
+MASKS = {"id_number": mask_id_number, "phone": mask_phone, "birth_date": mask_birth_date}
 
 
 # -- the same masks in SQL, for exports (tests/test_privacy_sql.py holds each equal to its twin) --
@@ -67,7 +87,7 @@ def mask_id_number_sql(value, neutral=None):
     head = _text("substr", value, 1, 4)
     return case((func.coalesce(value, "") == "", literal("")),
                 (length > 8, (neutral(head) if neutral else head) + _stars(length - 8)
-                 + _text("substr", value, length - 3)),
+                 + _text("substr", value, length - 3, 3) + "*"),
                 else_=_stars(length))
 
 
@@ -83,7 +103,17 @@ def mask_phone_sql(value, neutral=None):
                 else_=_stars(length))
 
 
-MASKS_SQL = {"id_number": mask_id_number_sql, "phone": mask_phone_sql}
+def mask_birth_date_sql(value, neutral=None):
+    """``mask_birth_date`` in SQL (a date as its ISO text, as both databases cast it). A real date
+    starts with its year; ``neutral`` is for the odd text value, on the whole mask (its head alone
+    could be blank before the hyphen)."""
+    text = cast(value, String)
+    masked = case((func.coalesce(text, "") == "", literal("")),
+                  else_=_text("substr", text, 1, 4) + "-**-**")
+    return neutral(masked) if neutral else masked
+
+
+MASKS_SQL = {"id_number": mask_id_number_sql, "phone": mask_phone_sql, "birth_date": mask_birth_date_sql}
 
 
 def mask(column: str, value):

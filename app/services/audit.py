@@ -41,9 +41,10 @@ def _actor() -> dict:
 
 
 def _plain(column: str, value):
+    value = mask(column, value)  # a birth date too: beside the masked ID number it would rebuild it
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
-    return mask(column, value)
+    return value
 
 
 def _columns(obj):

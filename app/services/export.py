@@ -1,6 +1,6 @@
 """CSV for the street office: UTF-8 with BOM (Excel on Chinese Windows opens it), Chinese headers,
-values as the user sees them (labels, masks), cells that a spreadsheet would run neutralised,
-streamed in batches so memory stays flat however many rows.
+values as the user sees them (labels, masks), cells that a spreadsheet would run neutralised and
+long numbers (ID numbers) kept as text, streamed in batches so memory stays flat however many rows.
 
 What can be done per cell in SQL is (neutralising, coded values' labels, yes/no, dates as text,
 masks): the database does it in C, and rows that need nothing more go from the cursor to the CSV
@@ -15,27 +15,84 @@ import itertools
 
 from flask_babel import gettext
 from markupsafe import Markup
-from sqlalchemy import Integer, String, case, func, literal
+from sqlalchemy import Boolean, Integer, String, case, func, literal
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 BOM = "\ufeff"
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell as a formula when its first character past any blank is one of these
+# (the fullwidth ones too: a Chinese input method types them, and WPS takes them as operators).
+FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Blanks a spreadsheet skips: whitespace of any script (str.isspace's: tab, line breaks, the
+# ideographic space …) and the invisible zero-width characters.
+BLANKS = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+          "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u180e\u200b\u200c\u200d\u2060\ufeff")
+# A cell of digits that Excel and WPS would take for a number and spoil: 12 digits or more (shown as
+# 3.70112E+17, every digit past the 15th turned to 0: an ID number) or a leading zero (dropped:
+# a landline, a room "0101"). Such a cell starts with a tab, which both keep as text: the cell
+# is no longer a number, and the tab is invisible. Not an apostrophe (a CSV shows it, unlike a
+# typed cell) nor ="…" (a formula, which neutralising exists to prevent); the tab starts no
+# formula and what follows it is digits, so the cell stays neutral. The import strips it again.
+LONG_NUMBER = 12
+TEXT_MARK = "\t"
 BATCH = 2000
 MEMO_LIMIT = 512  # distinct values remembered per column: codes and flags, not names
 
 
+def _is_formula(text: str) -> bool:
+    return text.lstrip(BLANKS).startswith(FORMULA_STARTS)
+
+
+def _is_spoilt_number(text: str) -> bool:
+    return text.isascii() and text.isdigit() and (len(text) >= LONG_NUMBER or (len(text) > 1 and text[0] == "0"))
+
+
 def cell(value) -> str:
+    """A value as its CSV cell: a formula neutralised (an apostrophe before it), a long number or
+    one with a leading zero kept as text."""
     text = "" if value is None else (Markup(value).striptags() if isinstance(value, Markup) else str(value))
-    return "'" + text if text.startswith(DANGEROUS) else text
+    if _is_formula(text):
+        return "'" + text
+    return TEXT_MARK + text if _is_spoilt_number(text) else text
+
+
+class _digits_only(FunctionElement):
+    """Whether a text is one or more ASCII digits, in SQL."""
+    type = Boolean()
+    inherit_cache = True
+    name = "digits_only"
+
+
+@compiles(_digits_only)
+def _digits_only_sqlite(element, compiler, **kw):
+    text = compiler.process(element.clauses, **kw)
+    return f"({text} GLOB '[0-9]*' AND {text} NOT GLOB '*[^0-9]*')"
+
+
+@compiles(_digits_only, "postgresql")
+def _digits_only_postgresql(element, compiler, **kw):
+    return f"({compiler.process(element.clauses, **kw)} ~ '^[0-9]+$')"
+
+
+def _formula_sql(text):
+    return func.substr(func.ltrim(text, BLANKS), 1, 1).in_(FORMULA_STARTS)
 
 
 def neutral_sql(text):
-    """``cell``'s neutralising, in SQL."""
-    return case((func.substr(text, 1, 1).in_(DANGEROUS), literal("'") + text), else_=text)
+    """``cell``'s formula neutralising alone, in SQL (the masks apply it to the part they show)."""
+    return case((_formula_sql(text), literal("'") + text), else_=text)
+
+
+def cell_sql(text):
+    """``cell`` in SQL: neutralised, and a long number kept as text."""
+    length = func.length(text)
+    spoilt = _digits_only(text) & ((length >= LONG_NUMBER) | ((func.substr(text, 1, 1) == "0") & (length > 1)))
+    return case((_formula_sql(text), literal("'") + text), (spoilt, literal(TEXT_MARK) + text), else_=text)
 
 
 def coded_sql(column, choices):
     """A coded column as its translated label, in SQL; an unknown code as itself."""
-    return case({code: str(label) for code, label in choices}, value=column, else_=neutral_sql(column))
+    return case({code: str(label) for code, label in choices}, value=column, else_=cell_sql(column))
 
 
 def yes_no_sql(column):

@@ -234,11 +234,11 @@ def ledger_statement(grid_ids=None):
     systems and back."""
     from sqlalchemy import String, and_, cast
 
-    from .export import coded_sql, neutral_sql
+    from .export import cell_sql, coded_sql
 
     text = {"grid": Grid.code, "building": Building.number, "unit": Household.unit, "room": Household.room,
             "name": Resident.name, "id_number": Resident.id_number, "phone": Resident.phone}
-    shown = {**{key: neutral_sql(column) for key, column in text.items()},
+    shown = {**{key: cell_sql(column) for key, column in text.items()},
              **{key: coded_sql(getattr(Household if key == "residence_type" else Resident, key), choices)
                 for key, choices in CODED.items()},
              "birth_date": cast(Resident.birth_date, String)}

@@ -33,7 +33,7 @@ def column_plan(view, name: str, joins: list):
         target = aliased(prop.mapper.class_)
         joins.append((target, attribute.of_type(target)))
         if formatter is None:
-            return export.neutral_sql(label_of(target, joins)), None
+            return export.cell_sql(label_of(target, joins)), None
         # A formatter of the related row gets its label: what it shows of the row is its str().
         return label_of(target, joins), export.memoised(formatter)
     if not isinstance(prop, ColumnProperty):
@@ -50,7 +50,7 @@ def column_plan(view, name: str, joins: list):
     if isinstance(kind, Boolean):
         return export.yes_no_sql(attribute), None
     if isinstance(kind, (String, Text)):
-        return export.neutral_sql(attribute), None
+        return export.cell_sql(attribute), None
     return attribute, None
 
 
