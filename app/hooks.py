@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from . import database
 from .extensions import db
 from .models import consistency
-from .security import scope
+from .security import scope, sessions
 from .services import audit, figure_cache, freshness, photos, words, workflow
 
 # (event, listener) on every session, in the order they run.
@@ -28,6 +28,7 @@ SESSION_HOOKS = (
     ("before_flush", workflow.guard_case_fields),  # closed cases read-only; field changes on the timeline
     ("before_flush", scope.refuse_writes_outside_scope),  # needs the derived grids above
     ("before_flush", words.index_words),  # a diary entry's words for whole-word search
+    ("before_flush", sessions.end_sessions_of_users_losing_access),  # password, deactivation, role removed
     # after_flush: which tables this transaction wrote, then the audit rows of the flush.
     ("after_flush", freshness.note_tables_flushed),
     ("after_flush", audit.write_audit_rows_of_flush),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from flask_appbuilder.security.sqla.models import (Group, Role, User, assoc_group_role, assoc_user_group,
                                                    assoc_user_role)
-from sqlalchemy import event, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from ..models import SessionEpoch
@@ -79,8 +79,7 @@ def _users_losing_access(session: Session) -> set[int]:
     return users
 
 
-@event.listens_for(Session, "before_flush")
-def _end_sessions_of_users_losing_access(session: Session, _context, _instances) -> None:
+def end_sessions_of_users_losing_access(session: Session, _context, _instances) -> None:
     users = _users_losing_access(session)
     if users:
         end_sessions(session.connection(), users)
