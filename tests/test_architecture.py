@@ -209,6 +209,7 @@ WRITES_OF_UNVERSIONED_TABLES = {
     ("app/services/freshness.py", "_bump_tables"): "data_version (the bump itself)",
     ("app/services/figure_cache.py", "_store"): "figure_cache",
     ("app/services/figure_cache.py", "forget"): "figure_cache",
+    ("app/security/sessions.py", "end_sessions"): "session_epoch (read with the user on each request, never kept)",
 }
 SESSIONS = {"session", "db.session", "self.session", "state.session"}  # seen by the session's hooks
 WRITE_WORDS = ("insert", "update", "delete", "upsert", "on_conflict")
