@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import database, i18n
+from . import boundary, database, errors, i18n
 from .database import StartupError  # noqa: F401  (re-exported for run.py)
 from flask_appbuilder import AppBuilder
 
@@ -43,6 +43,7 @@ def _harden(app: Flask) -> None:
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    app.json = boundary.BoundedJSON(app)
     app.config.from_object("config")
     if test_config:
         app.config.update(test_config)
@@ -79,6 +80,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         fragments.register(app)
         from .views.vendor import vendor
         app.register_blueprint(vendor)
+    boundary.register(app)
+    errors.register(app)
     _harden(app)
     from .cli import register_commands
     register_commands(app)

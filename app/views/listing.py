@@ -29,6 +29,7 @@ from sqlalchemy.sql.expression import ClauseElement, Executable
 from sqlalchemy.orm import MANYTOONE, ColumnProperty, RelationshipProperty, defer, joinedload, undefer
 
 from ..models import labels
+from ..validation import MAX_ID
 
 KEYSET_REACH = 10  # pages from an anchor read by keyset; a farther jump is an OFFSET
 END = "end"
@@ -74,9 +75,11 @@ class Anchor:
     def decode(cls, text: str) -> Anchor | None:
         try:
             page, first, last, size, count, order = text.split(".", 5)
-            return cls(None if page == END else int(page), int(first), int(last), int(size), order, int(count))
+            anchor = cls(None if page == END else int(page), int(first), int(last), int(size), order, int(count))
         except ValueError:
             return None
+        numbers = (anchor.page or 0, anchor.first, anchor.last, anchor.size, anchor.count)
+        return anchor if all(0 <= number <= MAX_ID for number in numbers) else None  # else no row's keys
 
 
 def _order_key(order_column: str, order_direction: str) -> str:

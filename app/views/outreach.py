@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from wtforms import DateField
 from wtforms.validators import InputRequired
 
+from ..boundary import whole_number_arg
 from ..extensions import db
 from ..models import Building, CardHandover, Grid, Household
 from ..models.choices import RESIDENCE_TYPE
@@ -75,10 +76,7 @@ class ContactCardView(BaseView):
     @has_access
     def index(self):
         """The user's buildings, each with its households and how many were handed a card."""
-        try:
-            page = max(int(request.args.get("page", 1)), 1)
-        except ValueError:
-            page = 1
+        page = whole_number_arg("page", 1, low=1)
         households = func.count(Household.id)
         query = scope.restrict(
             select(Building.id, Building.number, Building.compound, Grid.code, Grid.name, households,
