@@ -89,7 +89,11 @@ def _is_number(text: str) -> bool:
 
 # -- path arguments ---------------------------------------------------------------------------------
 def ids_in_range(endpoint, values) -> None:
-    """A row id that cannot be a row (past the integer columns' range, or not a number) is not found."""
+    """A row id that cannot be a row (past the integer columns' range, or not a number) is not
+    found; so is an action (FAB's ``…/action/<name>/<pk>``) the view does not have."""
+    if endpoint and endpoint.endswith(".action") and "name" in (values or {}):
+        if values["name"] not in (getattr(_request_view(), "actions", None) or {}):
+            abort(404)
     for name, value in (values or {}).items():
         if isinstance(value, bool):
             continue
@@ -118,7 +122,7 @@ def _nul_in_json(body) -> str | None:
     return None
 
 
-def _nul_message(name: str) -> str:
+def nul_message(name: str) -> str:
     return gettext("%(name)s contains a NUL character (\\0), which text may not contain.", name=name)
 
 
@@ -132,21 +136,21 @@ def _label(name: str) -> str:
 def _refuse_nul():
     for name, value in (request.view_args or {}).items():
         if isinstance(value, str) and "\x00" in value:
-            raise MalformedInput(_nul_message(name))
+            raise MalformedInput(nul_message(name))
     for name, value in request.args.items(multi=True):
         if "\x00" in name or "\x00" in value:
-            raise MalformedInput(_nul_message(gettext("Parameter %(name)s", name=name.replace("\x00", "\\0"))))
+            raise MalformedInput(nul_message(gettext("Parameter %(name)s", name=name.replace("\x00", "\\0"))))
     if request.method in ("POST", "PUT", "PATCH"):
         for name, value in request.form.items(multi=True):
             if "\x00" in name or "\x00" in value:
-                raise MalformedInput(_nul_message(_label(name.replace("\x00", "\\0"))))
+                raise MalformedInput(nul_message(_label(name.replace("\x00", "\\0"))))
         if request.is_json:
             field = _nul_in_json(request.get_json(silent=True))
             if field is not None:
-                message = _nul_message(gettext("This field"))
+                message = nul_message(gettext("This field"))
                 if request.path.startswith("/api/"):  # the API's answer to a bad body: a message per field
                     return jsonify(message={field: [message]}), 422
-                raise MalformedInput(_nul_message(field))
+                raise MalformedInput(nul_message(field))
     return None
 
 

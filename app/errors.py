@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, g, jsonify, render_template, request
+from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -47,6 +48,7 @@ def _page(error: HTTPException, code: int):
     if request.path.startswith("/api/"):
         return jsonify(message=str(detail or title)), code
     appbuilder = current_app.appbuilder
+    g.setdefault("user", current_user)  # FAB's before_request sets it; a 404 from the URL came first
     try:
         html = render_template("grid/error.html", code=code, title=title, explanation=explanation, detail=detail,
                                appbuilder=appbuilder, base_template=appbuilder.base_template)

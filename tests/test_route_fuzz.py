@@ -23,15 +23,16 @@ HUGE = "99999999999999999999"
 INT4_PAST = "2147483648"
 NUL = "a\x00b"
 # Path arguments: each fills every argument of a rule.
-PATH_VALUES = (HUGE, INT4_PAST, "-1", "0", "abc", NUL)
-# Values of query parameters and of form fields.
-BAD_VALUES = (HUGE, INT4_PAST, "-1", "abc", NUL, "NaN", "Infinity", "99999999999999999999.99", "9999-12")
+PATH_VALUES = (HUGE, INT4_PAST, "-1", "abc", NUL)
+# Values of query parameters and form fields; each role tries a share of them (see ``Crawl.share``).
+BAD_VALUES = (HUGE, INT4_PAST, "-1", "abc", NUL, "NaN", "Infinity", "99999999999999999999.99", "9999-12",
+              "9999-12-31")
 DEEP_RISON = "(a:" * 200 + "1" + ")" * 200
 DEEP_RISON_LIST = "!(" * 300 + "!)" * 300
 DEEP_JSON = "[" * 100_000 + "]" * 100_000
-# Raw JSON bodies: non-finite and huge numbers as JSON literals, NUL in a string, deep nesting.
+# Raw JSON values: non-finite and huge numbers as JSON literals, NUL in a string, numbers as text.
 JSON_LITERALS = ("NaN", "Infinity", "-Infinity", "1e400", HUGE, "99999999999999999999.99", '"a\\u0000b"',
-                 '"NaN"', '"Infinity"', '"99999999999999999999.99"')
+                 '"NaN"', '"Infinity"', '"99999999999999999999.99"', "-2147483649")
 # Keys tried when a route's own fields are not known.
 GENERIC_KEYS = ("id", "pk", "name", "title", "content", "note", "amount", "quantity", "page", "q", "kind")
 ROLES = ("anonymous", "admin", "secretary", "grid1", "supervisor", "volunteer")
@@ -65,17 +66,25 @@ def _url(rule, value: str) -> str:
     return re.sub(r"<[^>]+>", quote(value, safe=""), rule.rule)
 
 
-def _list_params(view) -> list[dict]:
+def _share(values, role: str, size: int) -> list:
+    """``size`` of ``values``, a different share for each role (together the roles try them all)."""
+    offset = ROLES.index(role) * size
+    return [values[(offset + index) % len(values)] for index in range(min(size, len(values)))]
+
+
+def _list_params(view, role: str) -> list[dict]:
     """One malformed parameter at a time of a list screen: page, page size, order, anchor, each
-    search column's filter."""
+    search column's filter (with an index past its comparisons too)."""
     if not isinstance(view, BaseModelView) or isinstance(view, ModelRestApi):
         return []
     name = type(view).__name__
     columns = list(getattr(view, "search_columns", None) or [])
-    params = [{f"page_{name}": value} for value in BAD_VALUES] + [{f"psize_{name}": value} for value in BAD_VALUES]
-    params += [{f"_oc_{name}": NUL, f"_od_{name}": "asc"}, {f"anchor_{name}": "1.99999999999999999999.1.25.0.x-"}]
-    params += [{f"_flt_{index}_{column}": value} for column in columns
-               for index, value in zip((0, 1, 2, 3, 0, 1), (HUGE, INT4_PAST, NUL, "NaN", "abc", "9999-12-99"))]
+    page, size, order = _share(BAD_VALUES, role, 3)
+    params = [{f"page_{name}": page, f"psize_{name}": "25"}, {f"psize_{name}": size},
+              {f"_oc_{name}": order, f"_od_{name}": "asc"}, {f"anchor_{name}": f"1.{HUGE}.1.25.0.x-"}]
+    for number, column in enumerate(columns):
+        index, value = _share(range(10), role, number + 1)[-1], _share(BAD_VALUES, role, number + 1)[-1]
+        params.append({f"_flt_{index}_{column}": value})
     return params
 
 
@@ -86,13 +95,14 @@ def _api_params(view) -> list[dict]:
     queries = [DEEP_RISON, DEEP_RISON_LIST, f"(page:{HUGE})", "(page:-1)", f"(page_size:{HUGE})",
                "(page_size:abc)", f"(filters:!((col:{column},opr:eq,value:'{NUL}')))",
                f"(filters:!((col:{column},opr:eq,value:{HUGE})))", f"(order_column:'{NUL}',order_direction:asc)",
-               f"(columns:!('{NUL}'))", "(page:1e400)"]
+               f"(columns:!('{NUL}'))", "(page:1e400)", '{"filters": [{"col": "id", "opr": "eq", "value": "\\u0000"}]}']
     return [{"q": query} for query in queries]
 
 
-def _generic_params() -> list[dict]:
-    return [{key: value for key in ("q", "id", "page", "month", "bbox", "next", "kind")} for value in BAD_VALUES] \
-        + [{"q": DEEP_RISON}]
+def _generic_params(role: str) -> list[dict]:
+    """The parameters views read themselves (search term, page, date, month, map box …)."""
+    keys = ("q", "id", "page", "month", "date", "bbox", "next", "kind", "grid", "building", "household")
+    return [{key: value for key in keys} for value in _share(BAD_VALUES, role, 2)]
 
 
 def _form_names(html: str) -> list[str]:
@@ -103,6 +113,15 @@ def _json_keys(view, method: str) -> list[str]:
     schema = getattr(view, "add_model_schema" if method == "POST" else "edit_model_schema", None)
     keys = list(getattr(schema, "fields", {}) or {})
     return keys or list(GENERIC_KEYS)
+
+
+def _mixed(names, values, shift: int) -> dict:
+    """Every field a malformed value, each field another one."""
+    return {name: values[(index + shift) % len(values)] for index, name in enumerate(names)}
+
+
+def _json_body(keys, shift: int) -> str:
+    return "{" + ", ".join(f'"{key}": {value}' for key, value in _mixed(keys, JSON_LITERALS, shift).items()) + "}"
 
 
 class Crawl:
@@ -123,16 +142,15 @@ class Crawl:
         self.error = exception
 
     def call(self, method: str, url: str, **kwargs):
-        client = self.client
         if url.startswith("/api/"):
             kwargs.setdefault("headers", self.headers)
         self.error = None
-        response = client.open(url, method=method, **kwargs)
+        response = self.client.open(url, method=method, **kwargs)
         response.get_data()  # a streamed answer (an export) holds its connection until read and closed
         response.close()
         self.requests += 1
         if response.status_code >= 500:
-            body = kwargs.get("data") or kwargs.get("json") or kwargs.get("query_string") or ""
+            body = kwargs.get("data") or kwargs.get("query_string") or ""
             self.failures.append(f"{response.status_code} {method} {url} {str(body)[:120]!r}: "
                                  f"{type(self.error).__name__}: {str(self.error)[:200]!r}")
         return response
@@ -141,32 +159,34 @@ class Crawl:
         view = self.views.get(rule.endpoint.split(".")[0])
         methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
         base = _url(rule, "1")
-        for value in PATH_VALUES if rule.arguments else ():
+        for value in _share(PATH_VALUES, self.role, 3) if rule.arguments else ():
             for method in methods:
                 self.call(method, _url(rule, value))
+        page = None
         if "GET" in methods:
             page = self.call("GET", base)
-            for params in _list_params(view) + _api_params(view) + _generic_params():
+            lists = _list_params(view, self.role) if rule.endpoint.endswith(".list") else []
+            rison = _api_params(view) if rule.endpoint.endswith(".get_list") else []
+            for params in lists + rison + _generic_params(self.role):
                 self.call("GET", base, query_string=params)
-        else:
-            page = None
         for method in set(methods) & {"POST", "PUT"}:
             self.bodies(method, base, view, page)
 
     def bodies(self, method, url, view, page):
         if url.startswith("/api/"):
             keys = _json_keys(view, method)
-            for literal in JSON_LITERALS:
-                body = "{" + ", ".join(f'"{key}": {literal}' for key in keys) + "}"
-                self.call(method, url, data=body, content_type="application/json")
+            for shift in _share(range(len(JSON_LITERALS)), self.role, 3):
+                self.call(method, url, data=_json_body(keys, shift), content_type="application/json")
             self.call(method, url, data=DEEP_JSON, content_type="application/json")
-            self.call(method, url, data='{"a": "b"', content_type="application/json")
             return
         names = _form_names(page.get_data(as_text=True)) if page is not None and page.status_code == 200 else []
         names = names or list(GENERIC_KEYS)
-        for value in BAD_VALUES:
-            self.call(method, url, data={name: value for name in names})
-        self.call(method, url, data=DEEP_JSON, content_type="application/json")
+        numbers = [value for value in BAD_VALUES if value != NUL]
+        self.call(method, url, data=dict.fromkeys(names, NUL))
+        for shift in _share(range(len(numbers)), self.role, 2):
+            self.call(method, url, data=_mixed(names, numbers, shift))
+        for body in (_json_body([*names, "id", "kind"], ROLES.index(self.role)), "[1]", DEEP_JSON):  # screens that read JSON (the map)
+            self.call(method, url, data=body, content_type="application/json")
 
 
 @pytest.mark.parametrize("role", ROLES)
