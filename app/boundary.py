@@ -26,6 +26,7 @@ from .validation import MAX_ID
 
 PAGE_ARG = re.compile(r"^(page|psize)_.+$")
 FILTER_ARG = re.compile(r"^_flt_(\d)_(.+)$")
+ORDER_ARG = re.compile(r"^_oc_(.+)$")
 ID_ARG = re.compile(r"^(pk|id|.+_id)$")
 
 
@@ -90,10 +91,13 @@ def _is_number(text: str) -> bool:
 # -- path arguments ---------------------------------------------------------------------------------
 def ids_in_range(endpoint, values) -> None:
     """A row id that cannot be a row (past the integer columns' range, or not a number) is not
-    found; so is an action (FAB's ``…/action/<name>/<pk>``) the view does not have."""
+    found; so is an action (FAB's ``…/action/<name>/<pk>``) the view does not have, and a file
+    (FAB's ``…/download/<filename>``) that is not one of FAB's uploads (``<uuid>_sep_<name>``)."""
     if endpoint and endpoint.endswith(".action") and "name" in (values or {}):
         if values["name"] not in (getattr(_request_view(), "actions", None) or {}):
             abort(404)
+    if endpoint and endpoint.endswith(".download") and "_sep_" not in str((values or {}).get("filename", "")):
+        abort(404)
     for name, value in (values or {}).items():
         if isinstance(value, bool):
             continue
@@ -163,11 +167,25 @@ def _request_view():
     return views.get(request.blueprint)
 
 
+def _view_named(class_name: str):
+    """The list view ``class_name`` (FAB names a list's parameters after its view's class)."""
+    views = current_app.extensions.get("grid.views_by_class")
+    if views is None:
+        views = current_app.extensions["grid.views_by_class"] = {
+            type(view).__name__: view for view in current_app.appbuilder.baseviews}
+    return views.get(class_name)
+
+
 def _refuse_bad_list_args():
     for name, value in request.args.items(multi=True):
         if PAGE_ARG.match(name) and not _is_whole(value, 0 if name.startswith("page_") else 1, MAX_ID):
             raise MalformedInput(gettext("Parameter %(name)s must be a whole number from %(low)s to %(high)s.",
                                          name=name, low=0 if name.startswith("page_") else 1, high=MAX_ID))
+    for name, value in request.args.items(multi=True):
+        view = _view_named(match.group(1)) if (match := ORDER_ARG.match(name)) else None
+        if view is not None and value and value not in (getattr(view, "order_columns", None) or ()):
+            raise MalformedInput(gettext("Parameter %(name)s: the list cannot be sorted by %(column)s.",
+                                         name=name, column=value))
     filters = [(int(match.group(1)), match.group(2), value) for name, value in request.args.items(multi=True)
                if (match := FILTER_ARG.match(name))]
     view = _request_view() if filters else None
@@ -227,7 +245,27 @@ def bound_form_numbers() -> None:
                  lambda: gettext("Must be a number."))
 
 
+def screens_read_forms_only() -> None:
+    """A screen's form reads a posted form; Flask-WTF would also take a JSON body for one (its
+    values of any type, or not an object at all, break the form's fields). The REST API reads
+    JSON and fills the screens' forms itself (``app.api.forms``)."""
+    from flask_wtf.form import FlaskForm, _Auto
+
+    if getattr(FlaskForm.Meta.wrap_formdata, "forms_only", False):
+        return
+    wrap = FlaskForm.Meta.wrap_formdata
+
+    def wrap_formdata(self, form, formdata):
+        if formdata is _Auto and request.is_json and not request.form and not request.files:
+            return None
+        return wrap(self, form, formdata)
+
+    wrap_formdata.forms_only = True
+    FlaskForm.Meta.wrap_formdata = wrap_formdata
+
+
 def register(app) -> None:
     bound_form_numbers()
+    screens_read_forms_only()
     app.url_value_preprocessor(ids_in_range)
     app.before_request(refuse_malformed)
