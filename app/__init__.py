@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, request
 
-from . import database, i18n
+from . import boundary, database, errors, i18n
 from .database import StartupError  # noqa: F401  (re-exported for run.py)
 from flask_appbuilder import AppBuilder
 
@@ -57,6 +57,7 @@ def _no_store(response):
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    app.json = boundary.BoundedJSON(app)
     app.config.from_object("config")
     if test_config:
         app.config.update(test_config)
@@ -92,6 +93,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         fragments.register(app)
         from .views.vendor import vendor
         app.register_blueprint(vendor)
+    boundary.register(app)
+    errors.register(app)
     _harden(app)
     from . import request_size
     request_size.register(app)

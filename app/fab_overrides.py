@@ -206,8 +206,6 @@ METHODS: dict[str, Method] = {
         "The OpenAPI document told the truth (api/docs.py)."),
     "flask_appbuilder.api:ModelRestApi.get_list_headless": Method(
         "(self, **kwargs)", ("app.api.base:ScopedApi",), "A bad page number answers 400, not 500."),
-    "flask_appbuilder.api:ModelRestApi.get_headless": Method(
-        "(self, pk, **kwargs)", ("app.api.base:ScopedApi",), "An id past SQLite's integers answers 404."),
     "flask_appbuilder.api:ModelRestApi.post_headless": Method(
         "(self)", ("app.api.base:ScopedApi",), "The body through the screen's form and hooks, one transaction."),
     "flask_appbuilder.api:ModelRestApi.put_headless": Method(

@@ -36,7 +36,7 @@ from sqlalchemy.orm import MANYTOONE, ColumnProperty, RelationshipProperty, defe
 from .caching import Memo
 from .models import labels
 from .services import words
-from .validation import FieldError, explain_database_error
+from .validation import MAX_ID, FieldError, explain_database_error
 
 KEYSET_REACH = 10  # pages from an anchor read by keyset; a farther jump is an OFFSET
 END = "end"
@@ -82,9 +82,11 @@ class Anchor:
     def decode(cls, text: str) -> Anchor | None:
         try:
             page, first, last, size, count, order = text.split(".", 5)
-            return cls(None if page == END else int(page), int(first), int(last), int(size), order, int(count))
+            anchor = cls(None if page == END else int(page), int(first), int(last), int(size), order, int(count))
         except ValueError:
             return None
+        numbers = (anchor.page or 0, anchor.first, anchor.last, anchor.size, anchor.count)
+        return anchor if all(0 <= number <= MAX_ID for number in numbers) else None  # else no row's keys
 
 
 def _order_key(order_column: str, order_direction: str) -> str:

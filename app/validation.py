@@ -14,6 +14,8 @@ from shapely.validation import explain_validity
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
+MAX_ID = 2**31 - 1  # ids and whole numbers are 32-bit on both databases
+
 LABELS = {  # fields named in messages; the screens add their models' column labels (COLUMN_LABELS)
     "id_number": _l("ID number"),
     "phone": _l("Phone"),

@@ -16,9 +16,9 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from ..security import privacy
+from ..validation import MAX_ID
 from ..views.fields import GeometryField, MultiPickerField, PickerField
 
-MAX_ID = 2**31 - 1  # ids and whole numbers are 32-bit on both databases
 GEOMETRY_DECIMALS = 7  # about 1 cm; no float noise
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dateutil import parser as date_parser
 from flask_appbuilder.exceptions import InvalidColumnFilterFABException
+from flask_babel import gettext
 
+from ..boundary import nul_message
 from .fields import MAX_ID
 
 FILTER_KEYS = {"col", "opr", "value"}
@@ -28,6 +30,8 @@ def checked_filter(datamodel, col: str, opr: str, value) -> dict:
     if opr in ("in", "not_in") and not isinstance(value, list):
         raise InvalidColumnFilterFABException(f"Filter {opr} on {col} takes a list")
     values = value if opr in ("in", "not_in") else [value]
+    if any(isinstance(v, str) and "\x00" in v for v in values):  # a ``q`` given as JSON may carry one
+        raise InvalidColumnFilterFABException(nul_message(gettext("Filter value for %(name)s", name=col)))
     if opr in RELATION_FILTERS or datamodel.is_relation(col):
         fits = all(_whole(v, 1) for v in values)
     elif datamodel.is_boolean(col):

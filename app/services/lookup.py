@@ -18,6 +18,7 @@ from ..models import (Activity, AidItem, Building, Campaign, CaseCategory, Cobui
                       Volunteer)
 from ..security.role_names import MANAGER, SECRETARY, SUPERVISOR
 from ..security import scope
+from ..validation import MAX_ID
 
 PAGE = 20
 CASE_STAFF = (MANAGER, SECRETARY)  # who can be a case's assignee
@@ -144,6 +145,8 @@ def fetch(kind: str, pk):
     try:
         pk = int(pk)
     except (TypeError, ValueError):
+        return None
+    if not 1 <= pk <= MAX_ID:  # no row has it (and the database could not compare it)
         return None
     spec, query = _base(kind)
     return db.session.scalars(query.where(spec.model.id == pk)).first()

@@ -51,11 +51,13 @@ def grid_at(point):
     return db.session.scalars(query.limit(1)).first()
 
 
-def _feature(geometry: str, properties: dict) -> dict:
-    return {"type": "Feature", "geometry": json.loads(geometry), "properties": properties}
+def _feature(geometry: str | None, properties: dict) -> dict:
+    """A GeoJSON feature; without a geometry (a building not drawn yet) its geometry is None."""
+    return {"type": "Feature", "geometry": json.loads(geometry) if geometry else None, "properties": properties}
 
 
 def _collection(features) -> dict:
+    """Every layer's features, those without a geometry left off (one such row must not break the map)."""
     return {"type": "FeatureCollection", "features": [f for f in features if f["geometry"] is not None]}
 
 

@@ -21,6 +21,8 @@ CARE = Household.low_income | Household.disability | Household.elderly_alone | H
 def month_range(month: str) -> tuple[dt.date, dt.date]:
     """("YYYY-MM") → first day, first day of the next month; ValueError when malformed."""
     first = dt.date.fromisoformat(month + "-01")
+    if first.year >= dt.MAXYEAR:  # its next month is past the calendar's end
+        raise ValueError(f"month out of range: {month}")
     return first, (first + dt.timedelta(days=32)).replace(day=1)
 
 

@@ -3,7 +3,6 @@ vouchers with their receipts, the stock list and stock cards, campaigns, donors,
 rows (shown on a household's page as its aid history)."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, action, expose
@@ -13,7 +12,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import func, select
-from wtforms import (BooleanField, DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField,
+from wtforms import (BooleanField, DateField, FieldList, Form, FormField, IntegerField, SelectField,
                      TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -25,7 +24,7 @@ from ..services.aid_desk import submit_form
 from ..timekeeping import local_today
 from . import formatters as fmt
 from .base import ScopedView
-from .fields import PickerField, choice_field, picker
+from .fields import MoneyField, PickerField, choice_field, picker
 
 LABELS = {
     "name": _l("Name"), "category": _l("Category"), "unit": _l("Unit"), "low_stock": _l("Low-stock mark at"),
@@ -65,21 +64,11 @@ class ItemLine(Form):
             raise ValidationError(_l("Enter the quantity"))
 
 
-def _money(form, field):
-    try:
-        value = Decimal((field.data or "0").strip() or "0")
-    except InvalidOperation:
-        raise ValidationError(_l("Enter an amount in yuan, e.g. 200 or 35.50")) from None
-    if not 0 <= value * 100 <= ledger.MAX_AMOUNT_FEN or value != value.quantize(Decimal("0.01")):
-        raise ValidationError(_l("Enter an amount in yuan, e.g. 200 or 35.50"))
-    field.fen = int(value * 100)
-
-
 class VoucherForm(DynamicForm):
     dated = _dated()
     campaign = PickerField(_l("Campaign"), [Optional()], kind="campaign")
     lines = FieldList(FormField(ItemLine), min_entries=LINES, max_entries=LINES)
-    amount = StringField(_l("Money (¥)"), [_money])
+    amount = MoneyField(_l("Money (¥)"))
     note = TextAreaField(_l("Note"), [Optional(), Length(max=2000)])
 
 
@@ -100,7 +89,7 @@ class AdjustmentForm(VoucherForm):
     direction = SelectField(_l("Direction"), [DataRequired()],
                             choices=list(DIRECTIONS.items()))
     note = TextAreaField(_l("Reason"), [DataRequired(), Length(max=2000)])
-    amount = StringField(_l("Money (¥)"), [_money], render_kw={"disabled": True})
+    amount = MoneyField(_l("Money (¥)"), render_kw={"disabled": True})
 
 
 FORMS = {"distribution": (DistributionForm, _l("Distribute aid to a household")),

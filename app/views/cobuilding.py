@@ -16,10 +16,10 @@ from ..models.choices import PARTY_ORG_KIND, SUPPORT_KIND, UNIT_KIND
 from ..services import cobuilding, ledger
 from ..timekeeping import local_today
 from ..validation import clean_phone
-from .aid import ItemLine, _money, yuan
+from .aid import ItemLine, yuan
 from .base import ScopedView
 from .diary import yes_no
-from .fields import PickerField, choice_field, picker
+from .fields import MoneyField, PickerField, choice_field, picker
 from .registry import _belongs_to, _field_check
 
 LABELS = {
@@ -102,7 +102,7 @@ class SupportForm(DynamicForm):
     people = IntegerField(_l("People"), [Optional(), NumberRange(1, 10000)])
     campaign = PickerField(_l("Campaign"), [Optional()], kind="campaign")
     lines = FieldList(FormField(ItemLine), min_entries=LINES, max_entries=LINES)
-    amount = StringField(_l("Money (¥)"), [_money])
+    amount = MoneyField(_l("Money (¥)"))
     note = TextAreaField(_l("Note"), [Optional(), Length(max=2000)])
 
     def validate_campaign(self, field):

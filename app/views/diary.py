@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from wtforms import BooleanField, DateField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired
 
+from ..boundary import date_arg
 from ..extensions import db
 from ..models import DiaryEntry, Grid, Visit
 from ..models.choices import DIARY_CATEGORY, VISIT_PURPOSE
@@ -120,10 +121,7 @@ class DemandsView(BaseView):
     @has_access
     def demands(self):
         kind = "week" if request.args.get("period") == "week" else "month"
-        try:
-            day = dt.date.fromisoformat(request.args.get("date", ""))
-        except ValueError:
-            day = local_today()
+        day = date_arg("date", local_today())
         start, end = period_of(kind, day)
         in_period = scope.restrict(select(DiaryEntry.id), DiaryEntry).where(
             DiaryEntry.entry_on.between(start, end))

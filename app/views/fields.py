@@ -8,6 +8,8 @@ from flask_appbuilder.validators import Unique
 from flask_babel import lazy_gettext as _l
 from geoalchemy2.shape import from_shape, to_shape
 from markupsafe import Markup, escape
+from decimal import Decimal, InvalidOperation
+
 from wtforms import DateField, Field, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
@@ -15,7 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, St
 
 from ..models.rules import max_length
 from ..services import lookup
-from ..validation import FieldError, check_date, column_rules, parse_geometry
+from ..validation import MAX_ID, FieldError, check_date, column_rules, parse_geometry
 
 
 class GeometryField(TextAreaField):
@@ -45,6 +47,27 @@ class GeometryField(TextAreaField):
 
     def _value(self):
         return getattr(self, "_text", "")
+
+
+class MoneyField(StringField):
+    """An amount of money in yuan, to the fen (e.g. 200 or 35.50), kept as whole fen in ``fen``
+    (money columns are 32-bit integers of fen). Blank is 0. Never negative, NaN or infinite."""
+
+    MAX_FEN = MAX_ID
+    fen = 0
+
+    def pre_validate(self, form):
+        try:
+            value = Decimal((self.data or "").strip() or "0")
+        except InvalidOperation:
+            raise ValidationError(_l("Enter an amount in yuan, e.g. 200 or 35.50")) from None
+        if not value.is_finite() or value < 0:
+            raise ValidationError(_l("Enter an amount in yuan, e.g. 200 or 35.50"))
+        if value * 100 > self.MAX_FEN:
+            raise ValidationError(_l("At most ¥%(max)s.", max=f"{Decimal(self.MAX_FEN) / 100:.2f}"))
+        if value != value.quantize(Decimal("0.01")):
+            raise ValidationError(_l("Enter an amount in yuan, e.g. 200 or 35.50"))
+        self.fen = int(value * 100)
 
 
 class PickerWidget:

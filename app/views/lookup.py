@@ -3,6 +3,7 @@ from flask import abort, jsonify, request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access_api
 
+from ..boundary import whole_number_arg
 from ..security.access import may
 from ..services import lookup
 
@@ -23,11 +24,8 @@ class LookupView(BaseView):
             row = lookup.fetch(kind, request.args["id"])
             rows, more = ([row] if row is not None else []), False
         else:
-            parents = {name: request.args.get(name) for name in lookup.LOOKUPS[kind].parents}
-            try:
-                page = int(request.args.get("page", 1))
-            except ValueError:
-                page = 1
+            parents = {name: whole_number_arg(name, None, low=1) for name in lookup.LOOKUPS[kind].parents}
+            page = whole_number_arg("page", 1, low=1)
             rows, more = lookup.search(kind, request.args.get("q", ""), parents, page)
         return jsonify(results=[{"id": row.id, "text": str(row)} for row in rows],
                        pagination={"more": more})

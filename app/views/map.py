@@ -15,7 +15,7 @@ from ..models.choices import FACILITY_KIND
 from ..security import scope
 from ..security.access import may
 from ..services import mapdata
-from ..validation import FieldError, parse_geometry
+from ..validation import MAX_ID, FieldError, parse_geometry
 
 
 class MapView(BaseView):
@@ -68,13 +68,17 @@ class MapView(BaseView):
     @has_access
     def save(self):
         """A grid boundary drawn or a facility moved on the map: validated, scoped, audited."""
-        body = request.get_json(silent=True) or {}
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            abort(400)
         model, column, geom_type = {"grid": (Grid, "boundary", "POLYGON"),
                                     "facility": (Facility, "location", "POINT")}.get(body.get("kind"), (None,) * 3)
         if model is None:
             abort(400)
-        row = db.session.scalars(scope.restrict(db.select(model).where(model.id == body.get("id")),
-                                                model, "grid")).first()
+        row_id = body.get("id")
+        if type(row_id) is not int or not 1 <= row_id <= MAX_ID:  # no row has it
+            abort(404)
+        row = db.session.scalars(scope.restrict(db.select(model).where(model.id == row_id), model, "grid")).first()
         if row is None:
             abort(404)
         try:

@@ -3,7 +3,7 @@ on A4 sheets), the record of cards handed over, and reach per grid with the hous
 yet."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from wtforms import DateField
 from wtforms.validators import InputRequired
 
+from ..boundary import whole_number_arg
 from ..extensions import db
 from ..models import Building, CardHandover, Grid, Household
 from ..models.choices import RESIDENCE_TYPE
@@ -57,10 +58,7 @@ class ContactCardView(BaseView):
     @has_access
     def index(self):
         """The user's buildings, each with its households and how many were handed a card."""
-        try:
-            page = max(int(request.args.get("page", 1)), 1)
-        except ValueError:
-            page = 1
+        page = whole_number_arg("page", 1, low=1)
         households = func.count(Household.id)
         query = scope.restrict(
             select(Building.id, Building.number, Building.compound, Grid.code, Grid.name, households,

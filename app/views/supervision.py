@@ -3,9 +3,8 @@ this month's coverage per grid), their visits (recorded by staff on their behalf
 网格服务监督日 with the opinions collected."""
 from __future__ import annotations
 
-import datetime as dt
 
-from flask import g, request
+from flask import g
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
@@ -13,6 +12,7 @@ from sqlalchemy import exists, select
 from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
+from ..boundary import date_arg
 from ..extensions import db
 from ..models import ContactHousehold, GridSupervisor, SupervisionDay, SupervisionOpinion, Visit
 from ..models.choices import SUPERVISION_CHANNEL, SUPERVISOR_KIND
@@ -115,10 +115,7 @@ class ContactHouseholdView(ScopedView):
     def _list(self, **kwargs):
         """The list, with each grid's coverage in the week and month of ``?date=`` (today) above it."""
         widgets = super()._list(**kwargs)
-        try:
-            day = dt.date.fromisoformat(request.args.get("date", ""))
-        except ValueError:
-            day = local_today()
+        day = date_arg("date", local_today())
         widgets["coverage"] = {"rows": outreach.coverage_by_grid(day), "day": day,
                                "week": outreach.week_of(day), "month": outreach.month_of(day)}
         return widgets
