@@ -1,7 +1,7 @@
 """The RBAC matrix, built by walking the app's registered views: a new screen cannot escape it.
 
 Every demo account × every ModelView × list/show/add/edit/delete and each action, expected outcome
-read from the role table (app/security/roles.py, DESIGN.md's table as data), observed over HTTP.
+read from the role table (app/security/roles.py, the README's role table as data), observed over HTTP.
 The same for every endpoint of every REST API, with each account's token. Then every other URL
 rule: nothing but the sign-in page and static files answers an anonymous visitor.
 """
@@ -169,7 +169,7 @@ def test_every_domain_screen_declares_its_row_of_the_role_table(app):
 
 
 def test_supervisor_is_read_only_everywhere(app, supervisor_client):
-    """DESIGN.md: "never a write, never a delete" — checked over HTTP, not from the table."""
+    """The supervisor: "never a write, never a delete" — checked over HTTP, not from the table."""
     for view in model_views(app):
         for verb in ("add", "edit", "delete"):
             if f"can_{verb}" in (view.base_permissions or []):

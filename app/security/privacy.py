@@ -57,7 +57,7 @@ def mask_phone(value: str | None) -> str:
 MASKS = {"id_number": mask_id_number, "phone": mask_phone, "birth_date": mask_birth_date}
 
 
-# -- the same masks in SQL, for exports (tests/test_privacy_sql.py holds each equal to its twin) --
+# -- the same masks in SQL, for exports (tests/test_privacy.py::test_the_sql_masks_are_the_python_masks holds each equal to its twin) --
 class _stars(FunctionElement):
     """``"*" * n`` in SQL."""
     type = String()

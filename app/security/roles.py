@@ -1,4 +1,4 @@
-"""The role table of DESIGN.md, as data. ``sync_roles`` makes the database match it.
+"""The role table (README, "Roles and demo accounts"), as data. ``sync_roles`` makes the database match it.
 
 Every screen over domain data declares a ``data_kind`` (a row of ``TABLE``); a role's FAB
 permissions on that screen are the verbs its cell lists. FAB's own screens (users, roles,
