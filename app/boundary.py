@@ -204,6 +204,9 @@ def _refuse_bad_list_args():
             fits, reason = _is_whole(value, -MAX_ID - 1, MAX_ID), gettext("Must be a whole number.")
         elif datamodel.is_float(column) or datamodel.is_numeric(column):
             fits, reason = _is_number(value), gettext("Must be a number.")
+        elif datamodel.is_boolean(column):
+            # FAB turns only "y" (its checkbox) into True and hands any other text to the database.
+            fits, reason = value == "y", gettext("Must be y (yes).")
         else:
             continue
         if not fits:

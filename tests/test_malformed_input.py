@@ -48,6 +48,14 @@ def test_a_filter_on_a_number_column_must_be_a_number(secretary_client):
     assert secretary_client.get("/residentview/list/?_flt_0_name=370112199001010030").status_code == 200
 
 
+@pytest.mark.parametrize("value", ["99999999999999999999", "2147483648", "true", "1"])
+def test_a_filter_on_a_true_false_column_takes_only_yes(secretary_client, value):
+    """FAB reads only "y" and sends any other text to the database (PostgreSQL: a 500)."""
+    response = secretary_client.get(f"/householdview/list/?_flt_0_low_income={value}")
+    assert response.status_code == 400 and "低保" in response.get_data(as_text=True)
+    assert secretary_client.get("/householdview/list/?_flt_0_low_income=y").status_code == 200
+
+
 def test_a_filter_index_past_the_columns_comparisons_is_a_400(secretary_client):
     response = secretary_client.get("/residentview/list/?_flt_5_grid=1")
     assert response.status_code == 400 and "没有这种比较方式" in text(response)
