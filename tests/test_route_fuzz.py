@@ -160,6 +160,10 @@ class Crawl:
         self.turn += 1
         return values[self.turn % len(values)]
 
+    def some(self, values, size: int) -> list:
+        """``size`` of ``values`` in turn."""
+        return [self.next(values) for _ in range(min(size, len(values)))] if values else []
+
     def rule(self, rule):
         view = self.views.get(rule.endpoint.split(".")[0])
         methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
@@ -170,7 +174,7 @@ class Crawl:
         page = None
         if "GET" in methods:
             page = self.call("GET", base)
-            lists = _list_params(view, self.role) if rule.endpoint.endswith(".list") else []
+            lists = self.some(_list_params(view, self.role), 4) if rule.endpoint.endswith(".list") else []
             rison = _api_params(view) if rule.endpoint.endswith(".get_list") else []
             for params in lists + rison + [self.next(_generic_params())]:
                 self.call("GET", base, query_string=params)
