@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import abort
 from sqlalchemy import func, select, update
 
 from app.extensions import db
@@ -226,6 +227,10 @@ def failing_app(databases, demo_template):
         db.session.execute(select(func.count(Resident.id)))
         raise RuntimeError("a bug")
 
+    @app.route("/too-many")
+    def too_many():
+        abort(429)
+
     with app.app_context():
         yield app
     dispose(app)
@@ -239,14 +244,20 @@ def test_the_500_page_is_the_apps_own(failing_app):
     assert "a bug" not in html
 
 
-def test_the_429_page_is_the_apps_own(databases, demo_template):
+def test_the_429_page_is_the_apps_own(failing_app):
+    """A limit met anywhere but the sign-in (which answers on its own page, test_hardening)."""
+    html = text(failing_app.test_client().get("/too-many"))
+    assert "尝试次数过多" in html and home_link(html)
+
+
+def test_the_sign_in_budget_answers_on_the_sign_in_page_in_chinese(databases, demo_template):
     app = make_app(databases.copy(demo_template), RATELIMIT_ENABLED=True, AUTH_RATE_LIMIT="1 per minute")
     try:
         with app.app_context():
             client = app.test_client()
             for _ in range(2):
                 response = client.post("/login/", data={"username": "secretary", "password": "guess"})
-            assert response.status_code == 429
-            assert "尝试次数过多" in text(response) and home_link(text(response))
+            assert response.status_code == 429 and response.headers["Retry-After"]
+            assert "登录失败次数过多" in text(response) and 'name="password"' in text(response)
     finally:
         dispose(app)
