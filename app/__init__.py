@@ -72,6 +72,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .api.rison import quicken_rison
     quicken_rison()
     from . import models  # noqa: F401  (register tables before migrations look)
+    from .security.scope import check_rules
+    check_rules()  # every model's grid scope declared: a missing rule stops here, not at a query
 
     db.init_app(app)
     # Before FAB's views: its token-authenticated REST APIs exempt themselves from CSRF only

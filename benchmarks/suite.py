@@ -38,8 +38,11 @@ def district_app(communities: int):
         from app.security.role_names import SECRETARY
         from seeds.scale import seed_scale
 
+        from app.security import actor
+
         started = time.perf_counter()
-        report = seed_scale(communities, accounts=True, progress=lambda _n: print(".", end="", flush=True))
+        with actor.system("benchmark district"):
+            report = seed_scale(communities, accounts=True, progress=lambda _n: print(".", end="", flush=True))
         seeded = (f"seeded {report.communities} communities, {report.rows:,} rows in "
                   f"{time.perf_counter() - started:.0f} s ({report.rows_per_second:,.0f} rows/s)"
                   if report.communities else "the district was already seeded")
@@ -48,9 +51,10 @@ def district_app(communities: int):
         if sm.find_user(username="district") is None:
             user = sm.add_user("district", "街道", "工作人员", "district@bench.invalid", sm.find_role(SECRETARY),
                                password="demo123")
-            for community_id in db.session.scalars(select(Community.id)):
-                db.session.add(UserScope(user_id=user.id, community_id=community_id))
-            db.session.commit()
+            with actor.system("benchmark district"):
+                for community_id in db.session.scalars(select(Community.id)):
+                    db.session.add(UserScope(user_id=user.id, community_id=community_id))
+                db.session.commit()
         refresh_statistics(db.session)
         backend = "PostGIS" if db.engine.dialect.name == "postgresql" else "SQLite"
     return app, backend, seeded

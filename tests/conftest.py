@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.testing import signed_in  # noqa: F401  (the benchmarks' signed-in request too)
 from app.extensions import db
+from app.security import actor
 
 PG_ADMIN_URL = os.environ.get("GRID_TEST_DATABASE_URL")
 BACKEND = "postgis" if PG_ADMIN_URL else "sqlite"
@@ -143,9 +144,11 @@ def demo_template(databases):
 
 @pytest.fixture
 def app(databases, demo_template):
-    """The app on a private copy of the demo database."""
+    """The app on a private copy of the demo database. The test's own code acts as the system, on
+    purpose (it sets data up and reads it back); what it asks through a client or ``signed_in``
+    acts as that request's user."""
     application = make_app(databases.copy(demo_template))
-    with application.app_context():
+    with application.app_context(), actor.system("tests"):
         yield application
     dispose(application)
 

@@ -377,7 +377,7 @@ def test_every_field_change_of_an_open_case_is_on_its_timeline_whatever_wrote_it
     case.priority = "urgent"
     db.session.commit()
     last = reload(case).events[-1]
-    assert (last.action, last.username) == ("edit", "system") and "urgent" in last.note
+    assert (last.action, last.username) == ("edit", "system: tests") and "urgent" in last.note
     events = len(reload(case).events)
     manager_client.post(f"/caseview/edit/{case.id}", data=edit_form(reload(case)))  # nothing changed
     assert len(reload(case).events) == events

@@ -13,13 +13,13 @@ export or API shows of a resident, their number stays one of a year's 365 candid
 """
 from __future__ import annotations
 
-from flask import current_app, g, has_request_context
+from flask import current_app
 from sqlalchemy import String, case, cast, func, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..caching import per_request
-from . import roles
+from . import actor, roles
 
 # Columns masked for roles without the permission, wherever they appear; a masked column is not
 # searched or sorted on either (a filter would be an oracle for what the mask hides).
@@ -122,14 +122,13 @@ def mask(column: str, value):
 
 
 def may_see_sensitive() -> bool:
-    """Whether this request's user holds the permission; the system (CLI, seeds) does."""
-    if not has_request_context():
+    """Whether the acting user holds the permission; the system (CLI, seeds) does."""
+    acting = actor.current()
+    if acting.is_system:
         return True
 
     def read() -> bool:
-        user = getattr(g, "user", None)
-        return bool(user is not None and getattr(user, "is_authenticated", False)
-                    and current_app.appbuilder.sm.has_access(*roles.VIEW_SENSITIVE))
+        return acting.signed_in and current_app.appbuilder.sm.has_access(*roles.VIEW_SENSITIVE)
     return per_request("grid.sensitive", read)  # like the scope
 
 

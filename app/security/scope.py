@@ -1,8 +1,13 @@
-"""The grid scope: which communities and grids the signed-in user may see and change.
+"""The grid scope: which communities and grids the acting user may see and change.
 
 The one choke point for row-level access. Lists, detail pages, edits, deletes and actions (through
 ``ScopeFilter`` on every screen), pickers, exports, charts, map layers and the API all ask
 ``clause(model)``; every flush asks ``refuse_writes_outside_scope``, so no write path can skip it.
+Both come from the model's one rule in ``app.security.scope_rules`` (``RULES``); a model under
+``app.models`` without a rule stops the start (``check_rules``).
+
+Who acts is ``app.security.actor``'s: the request's user, or the system (everything) in an explicit
+``actor.system(...)`` block; with neither, reading or writing scoped data raises ``NoActor``.
 
 Levels: ``grid`` — the grids whose people a user looks after (a grid manager's own grids, all
 grids of a secretary's community); ``community`` — every grid of the user's communities (the map
@@ -12,20 +17,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import g, has_request_context
+from flask_appbuilder import Model
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, and_, any_, exists, func, inspect, literal, or_, select
+from sqlalchemy import Integer, any_, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from ..caching import per_request
+from ..database import StartupError
 from ..extensions import db
-from ..models import (Activity, Attendance, AuditEntry, BranchPairing, CardHandover, CobuildingUnit, Community,
-                      ContactHousehold, FundEntry, Grid, GridSupervisor, GroupFeedback, Meeting, MeetingFollowUp,
-                      StockMove, StockTally, SupervisionDay, SupervisionOpinion, UnitSupport, UserScope, Voucher)
-from . import memo, roles
+from ..models import Community, Grid, UserScope
+from . import actor, memo, roles
+from .scope_rules import RULES
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,11 @@ class Scope:
     def in_communities(self, column, community_ids=None):
         """``column`` among this scope's communities (or ``community_ids``, some of them)."""
         return among(column, self.community_ids if community_ids is None else community_ids, self.community_total)
+
+    def in_listed_communities(self, column):
+        """``column`` among this scope's communities, always as a list (a column that is not a
+        foreign key may hold communities that are gone)."""
+        return among(column, self.community_ids)
 
 
 NOTHING = Scope()
@@ -88,14 +97,14 @@ def for_user(user) -> Scope:
 
 
 def current() -> Scope:
-    """The scope of this request's user; outside a request (CLI, seeds, migrations) the system's."""
-    if not has_request_context():
+    """The scope of the acting user (``actor.current``): the system's is everything."""
+    acting = actor.current()
+    if acting.is_system:
         return EVERYTHING
 
     def read() -> Scope:
-        user = getattr(g, "user", None)
-        if user is None or not getattr(user, "is_authenticated", False) \
-                or any(role.name in roles.UNSCOPED_ROLES for role in user.roles):
+        user = acting.user
+        if not acting.signed_in or any(role.name in roles.UNSCOPED_ROLES for role in user.roles):
             return for_user(user)  # NOTHING or EVERYTHING: no query
         # Read from the assignment and grid tables alone: kept while they stand (``memo``).
         return memo.remembered("scope", user.id, lambda: for_user(user))
@@ -115,97 +124,14 @@ def among(column, ids, total: int = -1):
     return column.in_(ids)
 
 
-def _given_inside(scope: Scope, user_id):
-    """``user_id`` was given a grid or community inside my communities."""
-    return exists().where(UserScope.user_id == user_id, or_(
-        scope.in_grids(UserScope.grid_id, scope.area_grid_ids),
-        scope.in_communities(UserScope.community_id)))
-
-
-def _user_clause(scope: Scope, level: str):
-    """Users given something inside my communities, or nothing at all yet (so they can be given)."""
-    return or_(_given_inside(scope, User.id), ~exists().where(UserScope.user_id == User.id))
-
-
-def _audit_clause(scope: Scope, level: str):
-    """My communities' records, and the sign-ins and exports of people working in them."""
-    return or_(among(AuditEntry.community_id, scope.community_ids),  # not a foreign key: always listed
-               and_(AuditEntry.community_id.is_(None), _given_inside(scope, AuditEntry.user_id)))
-
-
-def _ledger(model):
-    """Aid records of a household's grid, or of the whole station (no grid: donations, purchases),
-    which only users given the whole community see."""
-    def clause(scope: Scope, level: str):
-        return or_(scope.in_grids(model.grid_id, scope.grids(level)), and_(
-            model.grid_id.is_(None), scope.in_communities(model.community_id, scope.whole_community_ids)))
-    return clause
-
-
-def _community_wide(model):
-    """A grid's records, or the whole community's (no grid: a community meeting and what it
-    decided, an opinion about the community), which everyone working in the community reads;
-    writing those needs the whole community (see ``_write_targets``)."""
-    def clause(scope: Scope, level: str):
-        return or_(scope.in_grids(model.grid_id, scope.grids(level)), and_(
-            model.grid_id.is_(None), scope.in_communities(model.community_id)))
-    return clause
-
-
-def _by_grid(model):
-    return lambda scope, level: scope.in_grids(model.grid_id, scope.grids(level))
-
-
-def _by_community(model):
-    return lambda scope, level: scope.in_communities(model.community_id)
-
-
-_LINKS = {
-    Community: lambda scope, level: scope.in_communities(Community.id),
-    Grid: lambda scope, level: (scope.in_communities(Grid.community_id)
-                                if level == "community" else scope.in_grids(Grid.id, scope.grid_ids)),
-    UserScope: lambda scope, level: or_(scope.in_grids(UserScope.grid_id, scope.area_grid_ids),
-                                        scope.in_communities(UserScope.community_id)),
-    User: _user_clause,
-    AuditEntry: _audit_clause,
-    Voucher: _ledger(Voucher),
-    GroupFeedback: _ledger(GroupFeedback),
-    # Activities are the community's (not personal): every user of the community reads them.
-    Activity: lambda scope, level: scope.in_communities(Activity.community_id),
-    Attendance: lambda scope, level: Attendance.activity_id.in_(
-        select(Activity.id).where(scope.in_communities(Activity.community_id))),
-    StockMove: _ledger(StockMove),
-    StockTally: _ledger(StockTally),  # the moves summed: their rule
-    FundEntry: _ledger(FundEntry),
-    # Part 三 of the report. A supervisor, a contact household, a card handed over: their grid's (a
-    # contact household's and a card's grid is their household's). A pairing is its building's grid's,
-    # read community-wide (its screen's level). Supervision days, units and their support are the
-    # community's. Meetings, their follow-ups and supervision opinions: a grid's, or the community's.
-    GridSupervisor: _by_grid(GridSupervisor),
-    ContactHousehold: _by_grid(ContactHousehold),
-    CardHandover: _by_grid(CardHandover),
-    BranchPairing: _by_grid(BranchPairing),
-    SupervisionDay: _by_community(SupervisionDay),
-    CobuildingUnit: _by_community(CobuildingUnit),
-    UnitSupport: _by_community(UnitSupport),
-    Meeting: _community_wide(Meeting),
-    MeetingFollowUp: _community_wide(MeetingFollowUp),
-    SupervisionOpinion: _community_wide(SupervisionOpinion),
-}
-
-
 def clause(model, level: str = "grid", scope: Scope | None = None):
     """A WHERE clause keeping ``model``'s rows inside the scope; None when nothing is hidden."""
     scope = scope or current()
     if scope.everything:
         return None
-    if model in _LINKS:
-        return _LINKS[model](scope, level)
-    if hasattr(model, "grid_id"):
-        return scope.in_grids(model.grid_id, scope.grids(level))
-    if hasattr(model, "community_id"):
-        return scope.in_communities(model.community_id)
-    raise TypeError(f"{model.__name__} has no grid scope: add it to app.security.scope")
+    if model not in RULES:
+        raise TypeError(f"{model.__name__} has no grid scope: add its rule to app.security.scope_rules")
+    return RULES[model].read(model, scope, level)
 
 
 def restrict(query, model, level: str = "grid", scope: Scope | None = None):
@@ -223,55 +149,44 @@ class ScopeFilter(BaseFilter):
         return query if condition is None else query.filter(condition)
 
 
-def _places(state, column: str) -> set:
-    """Every value ``column`` has or had in this flush, through the column or its relationship
-    (a relationship set in code reaches the column only during the flush)."""
-    found = set()
-    for name, read in ((column, lambda value: value), (column.removesuffix("_id"), lambda row: row.id)):
-        if name in state.attrs:
-            history = state.attrs[name].history
-            found |= {read(item) for item in (*history.added, *history.unchanged, *history.deleted)
-                      if item is not None}
-    found.discard(None)
-    return found or {None}
+_ALLOWED = {"grid": "grid_ids", "community": "community_ids", "whole_community": "whole_community_ids"}
 
 
-def _write_targets(obj) -> list[tuple[str, int | None]]:
-    """(level, id) pairs a write of ``obj`` touches: where it is, was, and is going."""
-    state = inspect(obj)
-    if isinstance(obj, Community):
-        return [("community", obj.id)] if obj.id is not None else [("everything", None)]
-    if isinstance(obj, Grid):
-        return [("community", value) for value in _places(state, "community_id")]
-    if isinstance(obj, (Voucher, StockMove, FundEntry, GroupFeedback, Activity, Meeting, MeetingFollowUp,
-                        SupervisionOpinion)):
-        grids = _places(state, "grid_id")
-        if grids == {None}:
-            return [("whole_community", value) for value in _places(state, "community_id")]
-        return [("grid", value) for value in grids]
-    if isinstance(obj, UserScope):
-        if obj.grid_id is not None or obj.grid is not None:
-            return [("grid", value) for value in _places(state, "grid_id")]
-        return [("community", value) for value in _places(state, "community_id")]
-    if hasattr(obj, "grid_id"):
-        return [("grid", value) for value in _places(state, "grid_id")]
-    if hasattr(obj, "community_id"):
-        return [("community", value) for value in _places(state, "community_id")]
-    return []
+def may_write(obj, scope: Scope) -> bool:
+    """Whether ``scope`` may write ``obj`` where it is, was and is going (its rule's places)."""
+    rule = RULES.get(type(obj))
+    if scope.everything or rule is None or not rule.checks_writes:
+        return True
+    return all(kind in _ALLOWED and value in getattr(scope, _ALLOWED[kind]) for kind, value in rule.writes(obj))
 
 
 def refuse_writes_outside_scope(session: Session, _context, _instances) -> None:
-    """Refuse any write outside the user's scope. Runs after the registry's derivations
+    """Refuse any write outside the acting user's scope. Runs after the registry's derivations
     (``app.hooks`` installs them first), so a household's grid is already its building's."""
-    scope = current()
-    if scope.everything:
-        return
     dirty = [obj for obj in session.dirty if session.is_modified(obj)]
-    for obj in [*session.new, *dirty, *session.deleted]:
-        if isinstance(obj, AuditEntry):
+    checked = [obj for obj in (*session.new, *dirty, *session.deleted)
+               if getattr(RULES.get(type(obj)), "checks_writes", False)]
+    if not checked:
+        return  # FAB's own tables, the audit log, bookkeeping: no one's grid, no actor needed
+    scope = current()  # NoActor with no request and no system block
+    if not all(may_write(obj, scope) for obj in checked):
+        raise OutOfScope()
+
+
+def check_rules() -> None:
+    """At start-up: every model under ``app.models`` has its scope rule, naming columns it has."""
+    problems = []
+    for mapper in Model.registry.mappers:
+        model = mapper.class_
+        rule = RULES.get(model)
+        if rule is None:
+            if model.__module__.startswith("app.models"):
+                problems.append(f"{model.__name__} has no scope rule")
             continue
-        for level, value in _write_targets(obj):
-            allowed = {"grid": scope.grid_ids, "community": scope.community_ids,
-                       "whole_community": scope.whole_community_ids}.get(level, frozenset())
-            if value not in allowed:
-                raise OutOfScope()
+        problems += [f"{model.__name__}'s scope rule names {column}, which it has not"
+                     for column in rule.columns if column not in mapper.columns]
+        problems += [f"{model.__name__}'s scope rule names {relation}, which it has not"
+                     for relation in rule.relations if relation not in mapper.relationships]
+    if problems:
+        raise StartupError("Grid scope: " + "; ".join(sorted(problems))
+                           + " (declare each model's rule in app/security/scope_rules.py).")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 from geoalchemy2 import Geometry
 from sqlalchemy import Column, inspect
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from ..extensions import db
 from ..timekeeping import utc_now
 from ..models import (AuditEntry, CardHandover, Case, CobuildingUnit, ContactHousehold, Grid, GridSupervisor, Household,
                       MeetingFollowUp, Resident, UnitSupport, UserScope, Voucher)
+from ..security import actor
 from ..security.privacy import mask
 
 # Models whose every write is audited, and the name their rows carry. A grid's manager and
@@ -31,13 +32,10 @@ AUDITED = {Household: "household", Resident: "resident", UserScope: "assignment"
 
 
 def _actor() -> dict:
-    if not has_request_context():
-        return {"user_id": None, "username": "system", "client_address": None}
-    user = getattr(g, "user", None)
-    signed_in = user is not None and getattr(user, "is_authenticated", False)
-    return {"user_id": user.id if signed_in else None,
-            "username": user.username if signed_in else None,
-            "client_address": request.remote_addr}
+    """Who acted (the system named by its purpose), and from where (a request's address)."""
+    acting = actor.current()
+    return {"user_id": acting.user_id, "username": acting.name,
+            "client_address": request.remote_addr if has_request_context() else None}
 
 
 def _plain(column: str, value):

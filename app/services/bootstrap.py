@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from ..database import refresh_statistics
 from ..extensions import db
 from ..models import Community
+from ..security import actor
 from ..security.sync import sync_roles
 
 
@@ -42,17 +43,20 @@ def ensure_demo_accounts() -> list[str]:
 
 
 def prepare_database() -> dict:
-    """Migrate, sync roles and permissions and, in demo mode on an empty database, seed the demo."""
+    """Migrate, sync roles and permissions and, in demo mode on an empty database, seed the demo.
+    The start-up's work: it acts as the system."""
     flask_migrate.upgrade()
     sync_roles()
     seeded, accounts = False, []
     if current_app.config.get("GRID_DEMO"):
         if db.session.scalar(select(func.count(Community.id))) == 0:
             import seeds
-            accounts = seeds.load_demo(accounts=True)["accounts"]
+            with actor.system("seed demo"):
+                accounts = seeds.load_demo(accounts=True)["accounts"]
             seeded = True
         else:
-            accounts = ensure_demo_accounts()
+            with actor.system("demo accounts"):
+                accounts = ensure_demo_accounts()
     if seeded or db.engine.dialect.name == "sqlite":
         refresh_statistics(db.session)
     return {"seeded": seeded, "accounts": accounts}

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import has_request_context
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import CobuildingUnit, Donor, UnitSupport
+from ..security import actor
 from . import ledger
 
 
@@ -40,9 +40,8 @@ def give(unit: CobuildingUnit, kind: str, given_on: dt.date, purpose: str, *, pe
         raise SupportError(_l("Support with goods: enter the items and quantities, and no money."))
     if kind not in ("people", "money", "goods"):
         raise SupportError(_l("Unknown kind of support."))
-    if kind != "people" and has_request_context():
-        from ..security.access import may
-        if not may("aid_voucher", "donate"):
+    if kind != "people":
+        if not actor.may("aid_voucher", "donate"):
             raise SupportError(_l("Money and goods go into the aid station: only who receives donations records them."))
     try:
         voucher = None

@@ -15,13 +15,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..models import AidItem, Community, FundEntry, Household, StockMove, Voucher, VoucherLine
 from ..models.choices import VOUCHER_STATUS
+from ..security import actor
 from ..timekeeping import utc_now
 from .numbering import next_in_series
 
@@ -59,16 +59,12 @@ def yuan(fen: int) -> str:
     return f"{fen / 100:,.2f}"
 
 
-def _username() -> str:
-    user = getattr(g, "user", None) if has_request_context() else None
-    return user.username if user is not None and getattr(user, "is_authenticated", False) else "system"
+def _username() -> str | None:
+    return actor.current().name
 
 
 def may_post() -> bool:
-    if not has_request_context():
-        return True
-    from ..security.access import may
-    return may("aid_voucher", "post")
+    return actor.may("aid_voucher", "post")
 
 
 def _merged(lines) -> list[Line]:

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
+from ..security import actor
 from ..timekeeping import utc_now
 
 FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp")}
@@ -83,9 +84,8 @@ def store(case, data: bytes, filename: str | None, username: str | None):
 
 def store_uploads(case, uploads) -> list:
     """Every uploaded file (a form's or a request's ``photo`` files) stored on ``case``."""
-    from flask import g
-
-    return [store(case, upload.read(), upload.filename, g.user.username) for upload in uploads if upload.filename]
+    uploader = actor.current().name
+    return [store(case, upload.read(), upload.filename, uploader) for upload in uploads if upload.filename]
 
 
 def path_of(photo) -> Path:

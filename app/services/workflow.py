@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from geoalchemy2 import WKBElement
 from geoalchemy2.shape import to_shape
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..models.choices import CASE_FINAL_STAGES, CASE_STAGE
 from ..models.rules import NOTE
+from ..security import actor
 from ..security.steps import REPORT, STEPS, Step  # noqa: F401  (STEPS: the workflow's, for its callers)
 from ..timekeeping import local_today, utc_now
 from .mapdata import grid_at
@@ -31,23 +31,13 @@ class WorkflowError(ValueError):
 
 
 def _may(step: Step) -> bool:
-    if not has_request_context():
-        return True  # the system itself: seeds, imports, the CLI
-    from ..security.access import may
-    return may("case", step.name)
-
-
-def _actor() -> tuple[int | None, str]:
-    user = getattr(g, "user", None) if has_request_context() else None
-    if user is not None and getattr(user, "is_authenticated", False):
-        return user.id, user.username
-    return None, "system"
+    return actor.may("case", step.name)
 
 
 def record_event(case, action: str, from_stage: str | None, note: str | None = None) -> None:
-    user_id, username = _actor()
+    acting = actor.current()
     from ..models import CaseEvent
-    case.events.append(CaseEvent(at=utc_now(), user_id=user_id, username=username, action=action,
+    case.events.append(CaseEvent(at=utc_now(), user_id=acting.user_id, username=acting.name, action=action,
                                  from_stage=from_stage, to_stage=case.stage, note=(note or "").strip() or None))
 
 
@@ -116,7 +106,7 @@ def open_case(case) -> None:
     case.year = local_today().year
     case.seq, case.number = next_number(case.year)
     case.stage, case.reported_at = "discovered", reported
-    case.reporter_id = _actor()[0]
+    case.reporter_id = actor.current().user_id
     case.priority = case.priority or "normal"
     case.due_on = _deadline(case.category.days_to_register)
     if case.assignee_id is None and case.assignee is None:
