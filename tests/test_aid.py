@@ -9,6 +9,7 @@ from sqlalchemy.exc import DatabaseError
 
 from app.extensions import db
 from app.models import AidItem, AuditEntry, Campaign, Donor, FundEntry, Household, StockMove, Voucher, VoucherLine
+from app.security import actor
 from app.services import ledger
 from app.services.stats import community_figures
 from app.timekeeping import local_today
@@ -106,7 +107,7 @@ def test_two_staff_giving_out_the_last_coat_at_the_same_moment(app):
     outcomes = []
 
     def distribute(household_id):
-        with app.app_context():
+        with app.app_context(), actor.system("tests"):  # a thread's context has no actor of its own
             start.wait()
             try:
                 ledger.submit("distribution", 1, TODAY, [ledger.Line(item_id, 1)], household_id=household_id)
@@ -245,7 +246,7 @@ def test_two_people_acting_on_one_proposal_at_once_the_second_is_told_it_is_done
         outcomes = {}
 
         def act(name):
-            with app.app_context():
+            with app.app_context(), actor.system("tests"):  # a thread's context has no actor of its own
                 voucher = db.session.get(Voucher, voucher_id)
                 assert voucher.status == "proposed"
                 start.wait()

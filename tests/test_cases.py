@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Case, CaseCategory, CaseEvent
 from app.models.choices import CASE_STAGE
+from app.security import actor
 from app.security.roles import ADMIN, MANAGER, SECRETARY, SUPERVISOR, VOLUNTEER
 from app.services import workflow
 from app.timekeeping import local_today
@@ -151,7 +152,7 @@ def test_case_numbers_are_sequential_per_year_and_unique_under_concurrency(app):
 
     def report():
         try:
-            with app.app_context():
+            with app.app_context(), actor.system("tests"):  # a thread's context has no actor of its own
                 case = Case(title="并发", category=category(), source="patrol", grid_id=1)
                 workflow.open_case(case)
                 db.session.add(case)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from conftest import statements
 from app.models import Case, CaseCategory, DataVersion, FigureCacheEntry, Resident
+from app.security import actor
 from app.services import freshness
 
 
@@ -152,7 +153,7 @@ def test_two_writers_of_one_table_both_bump_its_version(app):
     failures = []
 
     def write(case_id):
-        with app.app_context():
+        with app.app_context(), actor.system("tests"):  # a thread's context has no actor of its own
             session = Session(db.engine)
             try:
                 session.get(Case, case_id).title = f"并发修改 {case_id}"
