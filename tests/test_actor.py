@@ -17,12 +17,12 @@ from test_import import GOOD, as_csv
 def test_a_write_outside_a_request_and_outside_the_system_is_refused(app):
     with app.app_context():
         household = db.session.scalars(select(Household).order_by(Household.id)).first()
-        household.note = "没有人在做"
+        household_id, household.note = household.id, "没有人在做"
         with pytest.raises(actor.NoActor, match="actor.system"):
             db.session.flush()
         db.session.rollback()
     db.session.expire_all()
-    assert db.session.get(Household, household.id).note != "没有人在做"
+    assert db.session.get(Household, household_id).note != "没有人在做"
 
 
 def test_a_read_or_a_permission_outside_a_request_and_outside_the_system_is_refused(app):
