@@ -154,6 +154,25 @@ def test_tests_do_not_import_the_benchmarks():
         assert not any(name == "benchmarks" or name.startswith("benchmarks.") for name in _imports(path, False)), path
 
 
+# Modules that read the request's user or ask whether a request is active for their own ends, not
+# to decide who acts: FAB's security manager (which sets ``g.user``), the per-request caches, the
+# error pages, the welcome page's redirect, the audit log's client address, the tests' sign-in.
+READS_THE_REQUEST = {"app/security/actor.py", "app/security/manager.py", "app/caching.py", "app/security/memo.py",
+                     "app/errors.py", "app/views/dashboard.py", "app/services/audit.py", "app/testing.py"}
+
+
+def test_who_acts_is_asked_of_the_actor_module_alone():
+    """No module works out the acting user, or decides that no request means the system, but
+    ``app/security/actor.py``."""
+    import re
+
+    asks = re.compile(r"\bg\.user\b|getattr\(g, \"user\"|has_request_context|current_user")
+    found = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "app").rglob("*.py")
+                   if asks.search(path.read_text(encoding="utf-8")))
+    assert set(found) <= READS_THE_REQUEST, set(found) - READS_THE_REQUEST
+    assert "app/security/actor.py" in found  # the finder finds
+
+
 def test_the_api_takes_from_the_views_only_screens_forms_and_fields():
     """The API shares its screen's declarations (columns, forms, fields); behaviour it shares with
     the screens lives below both (app/listing.py, app/services/)."""

@@ -3,7 +3,6 @@ volunteer activities (a volunteer logs their own attendance)."""
 from __future__ import annotations
 
 
-from flask import g
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
@@ -15,6 +14,7 @@ from ..services import intake, volunteering
 from ..listing import WordFilter
 from ..views.diary import DiaryView, VisitView
 from ..views.volunteers import ActivityView
+from ..security import actor
 from .base import ScopedApi
 from .docs import operation
 
@@ -85,7 +85,7 @@ class ActivityApi(ScopedApi):
         done = {}
 
         def record():
-            done["attendance"], done["created"] = volunteering.attend(activity, g.user.id)
+            done["attendance"], done["created"] = volunteering.attend(activity, actor.current().user_id)
             db.session.commit()
         return self._write(record, lambda: self.response(201 if done["created"] else 200,
                                                        id=done["attendance"].id, created=done["created"]))

@@ -2,7 +2,7 @@
 make), the volunteer's "report a problem" and "my reports", and the categories with their SLAs."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, send_file, url_for
 from flask_appbuilder import action, expose
 from flask_appbuilder.models.sqla.filters import FilterEqualFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -16,6 +16,7 @@ from ..extensions import db
 from ..models import Case, CaseCategory
 from ..models.choices import CASE_PRIORITY, CASE_SOURCE, CASE_STAGE, SLA_STATE
 from ..services import lookup, mapdata, photos, workflow
+from ..security import actor
 from . import formatters as fmt
 from .base import ScopedView
 from .fields import GeometryField, PickerField, choice_field, picker
@@ -275,7 +276,7 @@ class CaseView(CasePages, ScopedView):
 
 
 def _current_user_id():
-    return g.user.id
+    return actor.current().user_id
 
 
 class MyReportsView(CasePages, ScopedView):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import g, request
+from flask import request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
@@ -17,7 +17,7 @@ from ..boundary import date_arg
 from ..extensions import db
 from ..models import DiaryEntry, Grid, Visit
 from ..models.choices import DIARY_CATEGORY, VISIT_PURPOSE
-from ..security import scope
+from ..security import actor, scope
 from ..services import words
 from ..timekeeping import local_today
 from .base import ScopedView
@@ -72,7 +72,7 @@ class DiaryView(MakesCases, ScopedView):
                                 "author": picker(_l("Written by"), "user")}
 
     def pre_add(self, item):
-        item.author_id = g.user.id
+        item.author_id = actor.current().user_id
 
 
 class VisitView(ScopedView):

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange
 from ..models import GroupFeedback, GroupSize, Notice
 from ..models.choices import CHANNEL
 from ..timekeeping import local_today
+from ..security import actor
 from .base import ScopedView
 from .cases import MakesCases
 from .fields import MultiPickerField, choice_field, picker
@@ -45,8 +46,7 @@ class NoticeView(ScopedView):
     search_form_extra_fields = {"channel": choice_field(LABELS["channel"], CHANNEL)}
 
     def pre_add(self, item):
-        from flask import g
-        item.author = g.user.username
+        item.author = actor.current().name
 
 
 class GroupSizeView(ScopedView):

@@ -3,7 +3,7 @@ on A4 sheets), the record of cards handed over, and reach per grid with the hous
 yet."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -18,7 +18,7 @@ from ..extensions import db
 from ..models import Building, CardHandover, Grid, Household
 from ..models.choices import RESIDENCE_TYPE
 from ..models.outreach import CARD_HANDED
-from ..security import scope
+from ..security import actor, scope
 from ..services import outreach
 from ..timekeeping import local_today
 from .base import ScopedView
@@ -91,7 +91,7 @@ class ContactCardView(BaseView):
                                     title=title)
 
     def _hand_over(self, households) -> int:
-        count = outreach.hand_over(households, g.user.username)
+        count = outreach.hand_over(households, actor.current().name)
         db.session.commit()
         return count
 
@@ -135,7 +135,7 @@ class CardHandoverView(ScopedView):
                                 "grid": picker(LABELS["grid"], "grid")}
 
     def pre_add(self, item):
-        item.handed_by = g.user.username
+        item.handed_by = actor.current().name
 
 
 class NotReached(BaseFilter):

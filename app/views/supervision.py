@@ -4,7 +4,6 @@ this month's coverage per grid), their visits (recorded by staff on their behalf
 from __future__ import annotations
 
 
-from flask import g
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
@@ -24,6 +23,7 @@ from .diary import short, yes_no
 from .fields import PickerField, choice_field, picker
 from .registry import _field_check
 from ..validation import clean_phone
+from ..security import actor
 
 LABELS = {
     "grid": _l("Grid"), "name": _l("Name"), "kind": _l("Kind"), "phone": _l("Phone"), "resident": _l("Resident"),
@@ -161,7 +161,7 @@ class SupervisionVisitView(ScopedView):
 
     def pre_add(self, item):
         self._as_supervision(item)
-        item.recorded_by = g.user.username
+        item.recorded_by = actor.current().name
 
     pre_update = _as_supervision
 

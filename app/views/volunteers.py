@@ -1,7 +1,7 @@
 """一支队: teams, volunteers (with their hours), activities and who attended."""
 from __future__ import annotations
 
-from flask import flash, g, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_appbuilder import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
@@ -13,6 +13,7 @@ from ..models import Activity, Attendance, Team, Volunteer
 from ..models.choices import ACTIVITY_KIND, VOLUNTEER_KIND
 from ..services import volunteering
 from ..timekeeping import local_today
+from ..security import actor
 from .base import ScopedView
 from .fields import choice_field, picker
 
@@ -78,7 +79,7 @@ class ActivityView(ScopedView):
         """A volunteer logs their own attendance (their volunteer record names their account)."""
         activity = item[0] if isinstance(item, list) else item
         try:
-            _attendance, recorded = volunteering.attend(activity, g.user.id)
+            _attendance, recorded = volunteering.attend(activity, actor.current().user_id)
         except volunteering.AttendanceError as error:
             flash(str(error), "danger")
         else:
