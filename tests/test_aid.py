@@ -31,7 +31,7 @@ def household(grid_id=1):
 
 
 def new_item(app, quantity, name="测试羽绒服"):
-    """A fresh item with ``quantity`` donated (by the system, outside a request)."""
+    """A fresh item with ``quantity`` donated (by the system: the test's own code)."""
     entry = AidItem(community_id=1, name=name, category="clothing", unit="件", low_stock=1)
     db.session.add(entry)
     db.session.commit()

@@ -166,7 +166,7 @@ def test_who_acts_is_asked_of_the_actor_module_alone():
     ``app/security/actor.py``."""
     import re
 
-    asks = re.compile(r"\bg\.user\b|getattr\(g, \"user\"|has_request_context|current_user")
+    asks = re.compile(r"\bg\.user\b|getattr\(g, \"user\"|has_request_context|\bcurrent_user\b")
     found = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "app").rglob("*.py")
                    if asks.search(path.read_text(encoding="utf-8")))
     assert set(found) <= READS_THE_REQUEST, set(found) - READS_THE_REQUEST
