@@ -5,6 +5,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Household
+from app.security import actor
 from conftest import dispose, make_app
 from samples import SCREENS, count
 
@@ -14,7 +15,7 @@ def strict_app(databases, demo_template):
     """The app as deployed: CSRF checked and sign-ins rate limited."""
     app = make_app(databases.copy(demo_template), WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=True,
                    AUTH_RATE_LIMIT="5 per minute", AUTH_RATE_LIMIT_PER_ADDRESS="8 per minute")
-    with app.app_context():
+    with app.app_context(), actor.system("tests"):  # as the ``app`` fixture
         yield app
     dispose(app)
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Building, DiaryEntry, Resident, Voucher
+from app.security import actor
 from conftest import dispose, make_app
 from samples import SCREENS, count
 
@@ -231,7 +232,7 @@ def failing_app(databases, demo_template):
     def too_many():
         abort(429)
 
-    with app.app_context():
+    with app.app_context(), actor.system("tests"):  # as the ``app`` fixture
         yield app
     dispose(app)
 

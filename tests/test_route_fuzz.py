@@ -16,6 +16,7 @@ from flask import got_request_exception
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.baseviews import BaseModelView
 
+from app.security import actor
 from conftest import bearer, dispose, login, make_app
 
 HUGE = "99999999999999999999"
@@ -44,7 +45,7 @@ SKIPPED = ("/logout/",)
 def crawled_app(databases, demo_template):
     # A server error answers 500 (as deployed) instead of raising into the test.
     app = make_app(databases.copy(demo_template), PROPAGATE_EXCEPTIONS=False)
-    with app.app_context():
+    with app.app_context(), actor.system("tests"):  # as the ``app`` fixture
         yield app
     dispose(app)
 

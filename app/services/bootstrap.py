@@ -43,8 +43,8 @@ def ensure_demo_accounts() -> list[str]:
 
 
 def prepare_database() -> dict:
-    """Migrate, sync roles and permissions and, in demo mode on an empty database, seed the demo.
-    The start-up's work: it acts as the system."""
+    """Migrate, sync roles and permissions and, in demo mode on an empty database, seed the demo
+    (as the system, named for it: start-up's work, no one's request)."""
     flask_migrate.upgrade()
     sync_roles()
     seeded, accounts = False, []

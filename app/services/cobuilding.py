@@ -40,9 +40,8 @@ def give(unit: CobuildingUnit, kind: str, given_on: dt.date, purpose: str, *, pe
         raise SupportError(_l("Support with goods: enter the items and quantities, and no money."))
     if kind not in ("people", "money", "goods"):
         raise SupportError(_l("Unknown kind of support."))
-    if kind != "people":
-        if not actor.may("aid_voucher", "donate"):
-            raise SupportError(_l("Money and goods go into the aid station: only who receives donations records them."))
+    if kind != "people" and not actor.may("aid_voucher", "donate"):
+        raise SupportError(_l("Money and goods go into the aid station: only who receives donations records them."))
     try:
         voucher = None
         if kind != "people":
