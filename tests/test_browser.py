@@ -10,6 +10,7 @@ from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.models import Building, Case, Facility, Household
+from app.security import actor
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 playwright = pytest.importorskip("playwright.sync_api", reason="installed by ./dev test")
@@ -64,7 +65,7 @@ def strict_page(databases, demo_template, browser):
 
     app = make_app(databases.copy(demo_template), WTF_CSRF_ENABLED=True)
     server = serve(app)
-    with app.app_context():
+    with app.app_context(), actor.system("tests"):  # as the ``app`` fixture
         yield signed_in_page(browser, f"http://127.0.0.1:{server.server_port}", "grid1")
     server.shutdown()
     dispose(app)
