@@ -73,12 +73,17 @@ def system(purpose: str):
 
 def current() -> Actor:
     """This request's user, or the system in an open ``system`` block; ``NoActor`` otherwise."""
-    stack = g.get(_STACK) if has_app_context() else None
-    if stack and stack[-1][1] is _request():
-        return stack[-1][0]
+    if is_system():
+        return g.get(_STACK)[-1][0]
     if has_request_context():
         return Actor(user=getattr(g, "user", None))
     raise NoActor()
+
+
+def is_system() -> bool:
+    """Whether the system acts here (a cheap question: no NoActor when nobody acts)."""
+    stack = g.get(_STACK) if has_app_context() else None
+    return bool(stack) and stack[-1][1] is _request()
 
 
 def may(kind: str, verb: str) -> bool:
