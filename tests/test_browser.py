@@ -13,6 +13,9 @@ from app.models import Building, Case, Facility, Household
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 playwright = pytest.importorskip("playwright.sync_api", reason="installed by ./dev test")
+# Waits for a page to be ready, not speed goals: on a loaded two-core CI machine Swagger UI takes
+# more than Playwright's default 5 s to read the API's document (speed is in benchmarks/).
+playwright.expect.set_options(timeout=30_000)
 
 
 def serve(app):
