@@ -5,9 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 
 from app.extensions import db
 from app.hooks import SESSION_HOOKS
+
+pytestmark = pytest.mark.engine_independent
 
 ROOT = Path(__file__).resolve().parent.parent
 SESSION_EVENTS = sorted({name for name, _listener in SESSION_HOOKS})

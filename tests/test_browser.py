@@ -11,6 +11,8 @@ from werkzeug.serving import make_server
 from app.extensions import db
 from app.models import Building, Case, Facility, Household
 
+pytestmark = pytest.mark.engine_independent
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 playwright = pytest.importorskip("playwright.sync_api", reason="installed by ./dev test")
 # Waits for a page to be ready, not speed goals: on a loaded two-core CI machine Swagger UI takes

@@ -19,6 +19,8 @@ import app as app_package
 from app import fab_overrides
 from app.fab_overrides import ATTRIBUTES, METHODS, PATCHES, TEMPLATES, FabChanged, shape
 from app.views.base import ScopedView
+
+pytestmark = pytest.mark.engine_independent
 from conftest import signed_in
 
 FAB_TEMPLATES = Path(flask_appbuilder.__file__).parent / "templates"
