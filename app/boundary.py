@@ -14,6 +14,7 @@ Views read their own numbers and dates with ``whole_number_arg`` and ``date_arg`
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import math
 import re
 
@@ -22,6 +23,8 @@ from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext
 from werkzeug.exceptions import BadRequest
 
+from .fab_overrides import require
+from .models.rules import EARLIEST, LATEST  # dates a record of this community can have
 from .validation import MAX_ID
 
 PAGE_ARG = re.compile(r"^(page|psize)_.+$")
@@ -57,7 +60,6 @@ def whole_number_arg(name: str, default: int | None = None, low: int = 0, high: 
     return int(raw)
 
 
-EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)  # dates a record of this community can have
 
 
 def date_arg(name: str, default: dt.date) -> dt.date:
@@ -148,6 +150,9 @@ def _refuse_nul():
         for name, value in request.form.items(multi=True):
             if "\x00" in name or "\x00" in value:
                 raise MalformedInput(nul_message(_label(name.replace("\x00", "\\0"))))
+        for name, upload in request.files.items(multi=True):
+            if "\x00" in name or "\x00" in (upload.filename or ""):
+                raise MalformedInput(nul_message(_label(name.replace("\x00", "\\0"))))
         if request.is_json:
             field = _nul_in_json(request.get_json(silent=True))
             if field is not None:
@@ -178,9 +183,13 @@ def _view_named(class_name: str):
 
 def _refuse_bad_list_args():
     for name, value in request.args.items(multi=True):
-        if PAGE_ARG.match(name) and not _is_whole(value, 0 if name.startswith("page_") else 1, MAX_ID):
-            raise MalformedInput(gettext("Parameter %(name)s must be a whole number from %(low)s to %(high)s.",
-                                         name=name, low=0 if name.startswith("page_") else 1, high=MAX_ID))
+        if PAGE_ARG.match(name):
+            # a page of rows is at most what the API gives (the lists offer 25 to 100): the whole
+            # registry in one page is an export's job, which streams it
+            low, high = (0, MAX_ID) if name.startswith("page_") else (1, current_app.config["FAB_API_MAX_PAGE_SIZE"])
+            if not _is_whole(value, low, high):
+                raise MalformedInput(gettext("Parameter %(name)s must be a whole number from %(low)s to %(high)s.",
+                                             name=name, low=low, high=high))
     for name, value in request.args.items(multi=True):
         view = _view_named(match.group(1)) if (match := ORDER_ARG.match(name)) else None
         if view is not None and value and value not in (getattr(view, "order_columns", None) or ()):
@@ -225,6 +234,8 @@ def _bounded(field_class, fits, message) -> None:
     if getattr(field_class.process_formdata, "bounded", False):
         return
     read = field_class.process_formdata
+    require(list(inspect.signature(read).parameters) == ["self", "valuelist"],
+            f"wtforms.{field_class.__name__}.process_formdata")
 
     def process_formdata(self, valuelist):
         read(self, valuelist)
@@ -257,6 +268,8 @@ def screens_read_forms_only() -> None:
     if getattr(FlaskForm.Meta.wrap_formdata, "forms_only", False):
         return
     wrap = FlaskForm.Meta.wrap_formdata
+    require(list(inspect.signature(wrap).parameters) == ["self", "form", "formdata"],
+            "flask_wtf.form.FlaskForm.Meta.wrap_formdata")
 
     def wrap_formdata(self, form, formdata):
         if formdata is _Auto and request.is_json and not request.form and not request.files:

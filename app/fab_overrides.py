@@ -5,7 +5,7 @@ the shape we rely on, what we put in its place and why. ``tests/test_fab_contrac
 installed FAB against this list (every overridden or called method still there with the same
 parameters, every copied template unchanged, every method of ours that overrides FAB's listed
 here, and our Python-rendered list HTML equal to FAB's own template output for every list), so an
-upgrade fails loudly in the test run. The two monkeypatches check their target at start-up with
+upgrade fails loudly in the test run. The monkeypatches (``PATCHES``) check their target at start-up with
 ``require`` (a real error, not an ``assert`` that ``python -O`` strips).
 """
 from __future__ import annotations
@@ -254,6 +254,13 @@ PATCHES = (
     Patch("flask_appbuilder.api:jsonschema", "app.api.rison:quicken_rison",
           "FAB validates every API request's q argument with jsonschema.validate, which checks the "
           "constant schema itself each time (~9 ms): each schema checked once per process."),
+    Patch("wtforms:IntegerField.process_formdata", "app.boundary:bound_form_numbers",
+          "Every form's whole numbers (FAB's generated forms' and ours) refuse what the database "
+          "cannot hold (a 500 on PostgreSQL otherwise); FloatField and DecimalField likewise refuse "
+          "NaN, infinities and amounts past 10^15."),
+    Patch("flask_wtf.form:FlaskForm.Meta.wrap_formdata", "app.boundary:screens_read_forms_only",
+          "A screen's form reads a posted form only; Flask-WTF would also fill it from a JSON body, "
+          "whose values of any type break the fields (500s). The REST API fills forms itself."),
 )
 
 

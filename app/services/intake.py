@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Case, CaseCategory, Grid
+from ..models.rules import max_length
 from . import workflow
 
 
@@ -27,7 +28,9 @@ def case_from(record, source: str) -> tuple[Case, bool]:
         raise workflow.WorkflowError(_l("Give it a grid first: a case belongs to a grid."))
     grid = db.session.get(Grid, record.grid_id)
     text = record.content.strip()
-    case = Case(title=text[:40], description=text, source=source, grid_id=grid.id,
+    # the case opens with the record's beginning; the whole stays on the record, linked both ways
+    description = text[:max_length(Case.__table__.c.description)]
+    case = Case(title=text[:40], description=description, source=source, grid_id=grid.id,
                 category=_category(grid.community_id), priority="normal")
     residents = getattr(record, "residents", None)
     if residents:

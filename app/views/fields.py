@@ -17,7 +17,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, St
 
 from ..models.rules import max_length
 from ..services import lookup
-from ..validation import MAX_ID, FieldError, check_date, column_rules, parse_geometry
+from ..services.ledger import MAX_AMOUNT_FEN
+from ..validation import FieldError, check_date, column_rules, parse_geometry
 
 
 class GeometryField(TextAreaField):
@@ -51,9 +52,10 @@ class GeometryField(TextAreaField):
 
 class MoneyField(StringField):
     """An amount of money in yuan, to the fen (e.g. 200 or 35.50), kept as whole fen in ``fen``
-    (money columns are 32-bit integers of fen). Blank is 0. Never negative, NaN or infinite."""
+    (money columns are 32-bit integers of fen). Blank is 0. Never negative, NaN or infinite, and
+    never more than the ledger takes (its money goes to the ledger: one maximum, the ledger's)."""
 
-    MAX_FEN = MAX_ID
+    MAX_FEN = MAX_AMOUNT_FEN
     fen = 0
 
     def pre_validate(self, form):
@@ -184,6 +186,16 @@ class UniqueWhenGiven(Unique):
 
 def _stripped(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def in_calendar(form, field):
+    """A date no record can be outside of (``models.rules.EARLIEST`` to ``LATEST``), for forms that
+    are not a model's (the aid desk's, the co-building support's): a typo like 0206 is the field's
+    error, not a refusal at the flush."""
+    try:
+        check_date(field.name, field.data)
+    except FieldError as error:
+        raise ValidationError(error.reason) from None
 
 
 def _date_rule(column, key: str):
