@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import flask_appbuilder
+import PIL.Image
 import flask_babel
 import pytest
 from flask import current_app
@@ -19,6 +20,7 @@ from wtforms import IntegerField
 
 import app as app_package
 from app import boundary, fab_overrides
+from app.services import photos
 from app.fab_overrides import ATTRIBUTES, METHODS, PATCHES, TEMPLATES, FabChanged, shape
 from app.views.base import ScopedView
 from conftest import signed_in
@@ -51,7 +53,8 @@ def test_every_method_of_ours_that_overrides_fabs_is_listed(app):
                 continue
             bases = [base for base in cls.__mro__[1:] if base.__module__.startswith("flask_appbuilder")]
             for attr, value in vars(cls).items():
-                base = next((base for base in bases if inspect.isfunction(value) and attr in vars(base)), None)
+                overrides = inspect.isfunction(value) or isinstance(value, property)
+                base = next((base for base in bases if overrides and attr in vars(base)), None)
                 if base is not None:
                     found.setdefault(f"{base.__module__}:{base.__qualname__}.{attr}", set()).add(
                         f"{info.name}:{name}")
@@ -81,9 +84,10 @@ def test_the_patch_targets_are_what_we_replace(app):
     assert "def _get_current_context" in source and "_flask_babel" in source
     assert fab_api.jsonschema.validate is rison.validate  # patched at start-up
     assert IntegerField.process_formdata.bounded and FlaskForm.Meta.wrap_formdata.forms_only
+    assert fab_api.prison.loads is rison.loads and PIL.Image.MAX_IMAGE_PIXELS == photos.MAX_PIXELS
     for patch in PATCHES:
         assert _resolve(patch.target) is not None, patch.target
-        assert callable(_resolve(patch.ours)), patch.ours
+        assert callable(_resolve(patch.ours)) or patch.ours.endswith("MAX_PIXELS"), patch.ours
 
 
 def test_a_changed_patch_target_stops_the_start_up_with_an_error(monkeypatch):
