@@ -44,6 +44,9 @@ AUTH_RATE_LIMITED = True
 RATELIMIT_ENABLED = True
 AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")  # failures per account
 AUTH_RATE_LIMIT_PER_ADDRESS = os.environ.get("AUTH_RATE_LIMIT_PER_ADDRESS", "30 per minute")  # failures per address
+# Reverse proxies in front of the app (nginx: 1): the client's address is then read from their
+# X-Forwarded-For, so that the per-address sign-in budget counts clients, not the proxy.
+GRID_PROXIES = int(os.environ.get("GRID_PROXIES", "0"))
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "grid")  # apps sharing one Redis count apart
 # Behind HTTPS (GRID_HTTPS=1): Secure cookies, redirects to https and HSTS.

@@ -207,19 +207,50 @@ def _refuse_bad_list_args():
         datamodel = view.datamodel
         if not value.strip() or column not in datamodel.list_properties:
             continue  # a blank filter filters nothing
-        if datamodel.is_relation(column):
-            fits, reason = _is_whole(value, 1, MAX_ID), gettext("must be a record number")
-        elif datamodel.is_integer(column):
-            fits, reason = _is_whole(value, -MAX_ID - 1, MAX_ID), gettext("Must be a whole number.")
-        elif datamodel.is_float(column) or datamodel.is_numeric(column):
-            fits, reason = _is_number(value), gettext("Must be a number.")
-        elif datamodel.is_boolean(column):
+        if datamodel.is_boolean(column):
             # FAB turns only "y" (its checkbox) into True and hands any other text to the database.
-            fits, reason = value == "y", gettext("Must be y (yes).")
+            reason = None if value == "y" else gettext("Must be y (yes).")
         else:
-            continue
-        if not fits:
+            reason = filter_value_problem(datamodel, column, value)
+        if reason:
             raise MalformedInput(gettext("Filter %(name)s: %(reason)s", name=_label(column), reason=reason))
+
+
+def _whole(value, low: int, high: int) -> bool:
+    if isinstance(value, str):
+        return _is_whole(value, low, high)
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _number(value) -> bool:
+    if isinstance(value, str):
+        return _is_number(value)
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and abs(value) < 1e15
+
+
+def _date(value) -> bool:
+    try:
+        day = dt.date.fromisoformat(value[:10]) if isinstance(value, str) else None
+    except ValueError:
+        return False
+    return day is not None and EARLIEST <= day <= LATEST
+
+
+def filter_value_problem(datamodel, column: str, value) -> str | None:
+    """What is wrong with ``value`` as a filter on ``column`` (None: it fits), for the screens'
+    ``_flt_`` text and the API's ``q`` values alike (true/false columns aside: each side writes
+    them its own way). FAB would hand a word to a number or date column, and fail with a 500 or
+    drop the filter without a word."""
+    if datamodel.is_relation(column):
+        return None if _whole(value, 1, MAX_ID) else gettext("must be a record number")
+    if datamodel.is_integer(column):
+        return None if _whole(value, -MAX_ID - 1, MAX_ID) else gettext("Must be a whole number.")
+    if datamodel.is_float(column) or datamodel.is_numeric(column):
+        return None if _number(value) else gettext("Must be a number.")
+    if datamodel.is_date(column) or datamodel.is_datetime(column):
+        return None if _date(value) else gettext("must be a date from %(low)s to %(high)s (YYYY-MM-DD)",
+                                                 low=EARLIEST.isoformat(), high=LATEST.isoformat())
+    return None if isinstance(value, str) else gettext("must be text")
 
 
 def refuse_malformed():

@@ -320,3 +320,16 @@ def test_a_date_outside_the_calendar_on_a_desk_form_is_the_fields_error(secretar
     response = secretary_client.post(url, data=form)
     assert response.status_code == 200 and "1900-01-01" in text(response)
     assert count(Voucher) == before
+
+
+@pytest.mark.parametrize("value", ["abc", "2026-13-01", "0206-01-05"])
+def test_a_date_filter_that_is_not_a_date_is_a_400_on_the_screen_and_in_the_api(secretary_client, client, api_as,
+                                                                              value):
+    """One rule for a filter's value, on screens and in the API: a word on a date column is named,
+    not dropped without a word."""
+    response = secretary_client.get(f"/residentview/list/?_flt_0_birth_date={value}")
+    assert response.status_code == 400 and "筛选“出生日期”" in text(response)
+    q = f"(filters:!((col:birth_date,opr:gt,value:'{value}')))"
+    response = client.get(f"/api/v1/resident/?q={q}", headers=api_as("secretary"))
+    assert response.status_code == 400 and "birth_date" in response.get_json()["message"]
+    assert secretary_client.get("/residentview/list/?_flt_0_birth_date=1960-01-01").status_code == 200

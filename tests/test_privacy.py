@@ -243,7 +243,8 @@ def test_no_supervisor_page_shows_a_whole_id_number_or_an_unmasked_birth_date(ap
     seen = 0
     for url, headers in pages:
         response = supervisor_client.get(url, headers=headers)
-        if response.status_code != 200:
+        assert response.status_code in (200, 403), url  # a page the role may not open, or it shows
+        if response.status_code == 403:
             continue
         text = response.data.decode("utf-8")
         assert not numbers & set(MASKED_ID.findall(text)), url
