@@ -41,9 +41,10 @@ class PlaceWidget(BS3TextAreaFieldWidget):
             "leaflet": [url_for("vendor.asset", filename=name) for name in LEAFLET],
             "strings": {key: str(value) for key, value in PLACE_STRINGS.items()},
         }
+        label = escape(_l("Use my position"))
         locate = ("" if field.geom_type.upper() != "POINT" else
                   f'<button type="button" class="btn btn-default grid-place-locate"><i class="fa fa-crosshairs"></i> '
-                  f'{escape(_l("Use my position"))}</button>')
+                  f'{label}</button>')
         return Markup(f'<div class="grid-place" data-config="{escape(json.dumps(config, ensure_ascii=False))}"'
                       f' data-shape="{escape(self._shape(field))}">'
                       f'{text}<div class="grid-place-tools">{locate}'
