@@ -38,6 +38,7 @@
     var map = L.map(box.querySelector(".grid-place-map"), { scrollWheelZoom: false, attributionControl: false })
       .setView([36.691, 117.0616], 16);
     var shape = null, accuracy = null, fitted = false;
+    box.placeMap = map;  // a property of its element, for tests (no global)
 
     function say(message) { status.textContent = message || ""; }
 
@@ -81,6 +82,7 @@
           if (!answer.ok) { gridNote.textContent = answer.body.message || ""; return; }
           show({ type: "Point", coordinates: answer.body.point });
           takeGrid(answer.body.results[0]);
+          box.dataset.asked = typed;
         });
     }
 
@@ -98,6 +100,7 @@
         } }).addTo(map);
         if (shape) shape.bringToFront && shape.bringToFront();
         if (index === 0 && !fitted && layer.getLayers().length) map.fitBounds(layer.getBounds());
+        box.dataset["loaded" + index] = "1";  // for tests: the map is drawn and placed
       });
     });
     if (box.dataset.shape) show(JSON.parse(box.dataset.shape));
