@@ -49,6 +49,10 @@ _HOOK = "(self, item)"
 _FILTER = "(self, query, value)"
 
 METHODS: dict[str, Method] = {
+    # -- form fields ----------------------------------------------------------------------------
+    "flask_appbuilder.fieldwidgets:BS3TextAreaFieldWidget.__call__": Method(
+        "(self, field, **kwargs)", ("app.views.fields:PlaceWidget",),
+        "A geometry's text area with its small map, position button and grid (static/js/place.js)."),
     # -- list pages: speed (app/listing.py, base.py, list_html.py) and scope ----------------
     "flask_appbuilder.baseviews:BaseCRUDView._list": Method(
         _LIST, ("app.views.base:ScopedView", "app.views.outreach:ReachView",

@@ -9,7 +9,10 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Case
 from conftest import login
-from test_browser import browser, open_picker, options, playwright, serve  # noqa: F401  (fixture)
+import test_browser
+from test_browser import open_picker, options, playwright, serve
+
+browser = test_browser.browser  # the fixture: one Chromium for the module's tests
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 # GET routes that are not pages: data for scripts, files, side effects (sign-out, language, FAB's
