@@ -62,6 +62,10 @@ METHODS: dict[str, Method] = {
     "flask_appbuilder.baseviews:BaseCRUDView.database_error_message": Method(
         "attribute", ("app.views.base:ScopedView",),
         "FAB flashes one fixed text when a write fails; ours says what the scope refused."),
+    # -- form fields ----------------------------------------------------------------------------
+    "flask_appbuilder.fieldwidgets:BS3TextAreaFieldWidget.__call__": Method(
+        "(self, field, **kwargs)", ("app.views.fields:PlaceWidget",),
+        "A geometry's text area with its small map, position button and grid (static/js/place.js)."),
     # -- list pages: speed (app/listing.py, base.py, list_html.py) and scope ----------------
     "flask_appbuilder.baseviews:BaseCRUDView._list": Method(
         _LIST, ("app.views.base:ScopedView", "app.views.outreach:ReachView",

@@ -135,6 +135,7 @@ class CaseView(CasePages, ScopedView):
     page_size = 25
     base_order = ("id", "desc")
     list_columns = ["number", "title", "category", "grid", "stage", "assignee", "due_on", "sla"]
+    card_columns = ["number", "title", "stage", "sla"]
     show_columns = ["number", "title", "stage", "sla", "due_on", "category", "source", "priority", "grid",
                     "address", "location", "resident", "reporter", "assignee", "reported_at", "closed_at",
                     "description", "resolution", "satisfaction"]

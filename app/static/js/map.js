@@ -50,7 +50,16 @@
 
   /* The legend: each grid's colour (as loaded) and each facility kind's. */
   var legend = L.control({ position: "bottomright" });
-  legend.onAdd = function () { return node("div", null, "grid-map-legend"); };
+  /* On a phone the layer switch starts collapsed and the legend folds behind a button. */
+  var phone = window.matchMedia && window.matchMedia("(max-width: 767px)").matches;
+  legend.onAdd = function () {
+    var box = node("div", null, "grid-map-legend"), toggle = node("button", t.legend, "btn btn-default btn-xs grid-map-legend-toggle");
+    toggle.type = "button";
+    toggle.addEventListener("click", function () { box.classList.toggle("grid-map-legend-open"); });
+    box.appendChild(toggle);
+    L.DomEvent.disableClickPropagation(box);
+    return box;
+  };
   legend.addTo(map);
   function legendRow(colour, text) {
     var row = node("div"), swatch = node("span", null, "grid-swatch");
@@ -64,7 +73,7 @@
     if (kind) legendRow(kindColours[kind], layer.label);
   });
 
-  var overlays = {}, control = L.control.layers(null, {}, { collapsed: false }).addTo(map);
+  var overlays = {}, control = L.control.layers(null, {}, { collapsed: !!phone }).addTo(map);
   config.layers.forEach(function (layer) {
     var group = layer.name === "case_heat" ? null : L.geoJSON(null, {
       style: styles[layer.name],
