@@ -23,6 +23,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext
 from werkzeug.exceptions import BadRequest
 
+from .caching import app_memo
 from .fab_overrides import require
 from .models.rules import EARLIEST, LATEST  # dates a record of this community can have
 from .validation import MAX_ID
@@ -164,21 +165,19 @@ def _refuse_nul():
 
 
 # -- FAB's list parameters ----------------------------------------------------------------------------
+def _views_by(name: str, key) -> dict:
+    """The app's views by ``key`` (their endpoint, their class's name): made once per app."""
+    return app_memo("grid.boundary_views", 2).get(
+        name, lambda: {key(view): view for view in current_app.appbuilder.baseviews})
+
+
 def _request_view():
-    views = current_app.extensions.get("grid.views_by_blueprint")
-    if views is None:
-        views = current_app.extensions["grid.views_by_blueprint"] = {
-            view.endpoint: view for view in current_app.appbuilder.baseviews}
-    return views.get(request.blueprint)
+    return _views_by("endpoint", lambda view: view.endpoint).get(request.blueprint)
 
 
 def _view_named(class_name: str):
     """The list view ``class_name`` (FAB names a list's parameters after its view's class)."""
-    views = current_app.extensions.get("grid.views_by_class")
-    if views is None:
-        views = current_app.extensions["grid.views_by_class"] = {
-            type(view).__name__: view for view in current_app.appbuilder.baseviews}
-    return views.get(class_name)
+    return _views_by("class", lambda view: type(view).__name__).get(class_name)
 
 
 def _refuse_bad_list_args():
