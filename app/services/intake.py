@@ -8,6 +8,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Case, CaseCategory, Grid
 from . import workflow
+from .commands import command
 
 
 def _category(community_id: int) -> CaseCategory:
@@ -19,8 +20,9 @@ def _category(community_id: int) -> CaseCategory:
     return found
 
 
+@command
 def case_from(record, source: str) -> tuple[Case, bool]:
-    """(the record's case, whether it was created now); the caller commits."""
+    """(the record's case, whether it was created now); committed, or WorkflowError and nothing written."""
     if record.case_id is not None:
         return db.session.get(Case, record.case_id), False
     if record.grid_id is None:
