@@ -131,3 +131,15 @@ def record(action: str, *, object_type: str | None = None, object_id: int | None
 def exported(object_type: str, label: str, changes: dict | None = None) -> None:
     """An export (a CSV, the monthly pack) on record; committed before the file is sent."""
     record("export", object_type=object_type, label=label, changes=changes)
+
+
+@command
+def signed_in(user) -> None:
+    """A sign-in on record; committed."""
+    record("login", username=user.username, user_id=user.id)
+
+
+@command
+def sign_in_refused(username: str) -> None:
+    """A refused sign-in on record, with the name that was typed; committed."""
+    record("login_failed", username=username)
