@@ -133,9 +133,7 @@ def export_monthly_command(month: str, out: str | None):
         raise click.BadParameter("give the month as YYYY-MM", param_hint="--month") from None
     with open(out or name, "wb") as target:
         target.write(data)
-    audit.record("export", object_type="monthly_pack", label=month)
-    from .extensions import db
-    db.session.commit()
+    audit.exported("monthly_pack", month)
     click.echo(f"Wrote {out or name} ({len(data):,} bytes).")
 
 

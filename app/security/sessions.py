@@ -19,7 +19,10 @@ from flask_appbuilder.security.sqla.models import (Group, Role, User, assoc_grou
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from ..extensions import db
 from ..models import SessionEpoch
+from ..services import audit
+from ..services.commands import command
 from ..services.freshness import insert_for
 
 SESSION_KEY = "_grid_epoch"  # in the signed session cookie
@@ -38,6 +41,14 @@ def end_sessions(connection, user_ids) -> None:
         statement = insert(SessionEpoch.__table__).values(user_id=user_id, epoch=1)
         connection.execute(statement.on_conflict_do_update(
             index_elements=["user_id"], set_={"epoch": SessionEpoch.__table__.c.epoch + 1}))
+
+
+@command
+def sign_out(user_id: int) -> None:
+    """The signed-in user signs out: on record, and every session of theirs ended (on every
+    device); committed."""
+    audit.record("logout")
+    end_sessions(db.session.connection(), [user_id])
 
 
 def _changed(state, name: str) -> bool:

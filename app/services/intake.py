@@ -9,6 +9,7 @@ from ..extensions import db
 from ..models import Case, CaseCategory, Grid
 from ..models.rules import max_length
 from . import workflow
+from .commands import command
 
 
 def _category(community_id: int) -> CaseCategory:
@@ -20,8 +21,9 @@ def _category(community_id: int) -> CaseCategory:
     return found
 
 
+@command
 def case_from(record, source: str) -> tuple[Case, bool]:
-    """(the record's case, whether it was created now); the caller commits."""
+    """(the record's case, whether it was created now); committed, or WorkflowError and nothing written."""
     if record.case_id is not None:
         return db.session.get(Case, record.case_id), False
     if record.grid_id is None:

@@ -7,6 +7,7 @@ import json
 import math
 
 from flask_babel import lazy_gettext as _l
+from geoalchemy2.shape import from_shape
 from sqlalchemy import func, select, text
 
 from ..extensions import db
@@ -15,9 +16,12 @@ from ..models.choices import (CASE_FINAL_STAGES, CASE_STAGE, FACILITY_KIND, PART
                               SERVICE_KINDS)
 from ..security import privacy, scope
 from ..security.access import may
+from .commands import command
 
 PRECISION = 6
 WALK_METRES = 800  # a ten-minute walk
+# What the map redraws: kind → (model, geometry column, geometry type).
+EDITABLE = {"grid": (Grid, "boundary", "POLYGON"), "facility": (Facility, "location", "POINT")}
 
 
 def _dialect() -> str:
@@ -212,3 +216,10 @@ def service_circle(building_id: int) -> dict | None:
     return {"building": str(building), "lng": lng, "lat": lat, "radius": WALK_METRES,
             "facilities": [{"id": id_, "name": name, "kind": FACILITY_KIND.label(kind), "metres": round(m)}
                            for id_, name, kind, m in rows if m is not None and m <= WALK_METRES]}
+
+
+@command
+def redraw(row, column: str, shape) -> None:
+    """A grid boundary drawn or a facility moved on the map: committed (the flush checks the scope
+    and the place, the audit log records it), or OutOfScope / FieldError and nothing written."""
+    setattr(row, column, from_shape(shape, srid=4326))
