@@ -7,6 +7,7 @@ import logging
 from flask import current_app, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -39,14 +40,18 @@ PAGES = {
 
 def _detail(error: HTTPException):
     """Our own refusals (``MalformedInput``) say exactly what was wrong; others' descriptions are
-    English and technical, so the page's own explanation stands instead."""
+    English and technical, so the page's own explanation stands instead (or, for a form's expired
+    token, what to do)."""
+    if isinstance(error, CSRFError):
+        return _l("The form has expired or was opened before you signed in again: reload the page and "
+                  "submit it again.")
     return error.description if isinstance(error, MalformedInput) else None
 
 
 def page(code: int, detail=None, **extra_json):
     """The error page (or the API's JSON) for ``code``, with what exactly was wrong if known."""
     title, explanation = PAGES[code]
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/api/") or request.is_json:  # a JSON request gets JSON (the map's save)
         return jsonify(message=str(detail or title), **extra_json), code
     appbuilder = current_app.appbuilder
     g.setdefault("user", current_user)  # FAB's before_request sets it; a 404 from the URL came first

@@ -237,3 +237,14 @@ def test_processes_sharing_the_limiters_storage_share_the_budget(databases, demo
     finally:
         dispose(first)
         dispose(second)
+
+
+def test_a_form_posted_without_its_token_says_to_reload(strict_app):
+    """A form left open over a new sign-in (its token expired): what to do, in Chinese, not
+    Flask-WTF's English "The CSRF token is missing"."""
+    client = strict_app.test_client()
+    assert sign_in(client, "secretary").status_code == 302
+    response = client.post("/diaryview/add", data={"content": "楼道积水"})
+    assert response.status_code == 400
+    page = response.data.decode()
+    assert "表单已过期" in page and "CSRF" not in page

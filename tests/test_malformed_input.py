@@ -333,3 +333,9 @@ def test_a_date_filter_that_is_not_a_date_is_a_400_on_the_screen_and_in_the_api(
     response = client.get(f"/api/v1/resident/?q={q}", headers=api_as("secretary"))
     assert response.status_code == 400 and "birth_date" in response.get_json()["message"]
     assert secretary_client.get("/residentview/list/?_flt_0_birth_date=1960-01-01").status_code == 200
+
+
+def test_a_json_request_to_a_screen_gets_its_error_as_json(secretary_client):
+    """The map's save is JSON in and out: a body that is not its shape is a JSON 400, not a page."""
+    response = secretary_client.post("/map/save", data="[1]", content_type="application/json")
+    assert response.status_code == 400 and response.is_json and response.get_json()["message"]
