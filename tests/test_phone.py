@@ -186,3 +186,33 @@ def strict_app_server(databases, demo_template):
         yield f"http://127.0.0.1:{running.server_port}"
     running.shutdown()
     dispose(app)
+
+
+def test_a_footprint_drawn_on_the_forms_map_is_saved(app, browser, server):
+    """A building's outline drawn as a rectangle on its form's map (geoman) is what is stored."""
+    from app.models import Building
+
+    building = db.session.scalars(select(Building).where(Building.grid_id == 1, Building.footprint.is_not(None))
+                                  .order_by(Building.id)).first()
+    centre = to_shape(building.footprint).centroid
+    corners = [(centre.y - 0.0002, centre.x - 0.0003), (centre.y + 0.0002, centre.x + 0.0003)]
+    page = phone(browser, server, "grid1")
+    page.set_viewport_size({"width": 1280, "height": 900})  # drawing is a desk task too
+    page.goto(server + f"/buildingview/edit/{building.id}")
+    box = page.locator(".grid-place:has(#footprint)")
+    playwright.expect(box).to_have_attribute("data-loaded0", "1")
+    box.locator(".grid-place-map").scroll_into_view_if_needed()
+    box.locator(".leaflet-pm-icon-rectangle").click()
+    for lat, lng in corners:
+        x, y = box.evaluate("(box, at) => { const p = box.placeMap.latLngToContainerPoint(at); return [p.x, p.y]; }",
+                            [lat, lng])
+        box.locator(".grid-place-map").click(position={"x": x, "y": y})
+    drawn = page.input_value("#footprint")
+    assert '"Polygon"' in drawn
+    page.click("button[type=submit]:visible")
+    playwright.expect(page.locator(".alert-success")).to_have_count(1)
+    db.session.expire_all()
+    stored = to_shape(db.session.get(Building, building.id).footprint)
+    (west, south), (east, north) = (corners[0][1], corners[0][0]), (corners[1][1], corners[1][0])
+    assert all(abs(a - b) < 2e-5 for a, b in zip(stored.bounds, (west, south, east, north))), stored.bounds
+    assert page.problems == []
