@@ -82,6 +82,10 @@ CASE_DUE_SOON_DAYS = 2
 JWT_ACCESS_TOKEN_EXPIRES = dt.timedelta(minutes=int(os.environ.get("GRID_JWT_ACCESS_MINUTES", "60")))
 JWT_REFRESH_TOKEN_EXPIRES = dt.timedelta(days=int(os.environ.get("GRID_JWT_REFRESH_DAYS", "7")))
 
+# A session used on the field app (/field/, the phone in the street) lasts a working day from its
+# sign-in, not as long as the browser keeps it: a lost or shared phone is signed out by the evening.
+GRID_FIELD_SESSION_HOURS = int(os.environ.get("GRID_FIELD_SESSION_HOURS", "12"))
+
 # The dashboard's figures are kept in the database this many seconds at most, and only while the
 # tables they were counted from are unchanged (app/services/figure_cache.py): every write through the
 # app says which tables it changed, so the limit only bounds writes made around the app. 0 counts every view.

@@ -7,8 +7,8 @@ import datetime as dt
 
 from flask_appbuilder import Model
 from geoalchemy2 import Geometry
-from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Index, String, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from .registry import SRID
 
@@ -29,8 +29,6 @@ class Patrol(Model):
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"))
     started_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC, the phone's clock
     ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    point_count: Mapped[int] = mapped_column(Integer, default=0)
-    report_count: Mapped[int] = mapped_column(Integer, default=0)
 
     user = relationship("User")
     community = relationship("Community")
@@ -74,6 +72,16 @@ class FieldReceipt(Model):
     patrol_id: Mapped[int | None] = mapped_column(ForeignKey("patrol.id", ondelete="SET NULL"), index=True)
     received_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
+    grid = relationship("Grid")
     case = relationship("Case")
     visit = relationship("Visit")
     patrol = relationship("Patrol")
+
+
+# Counted at query time (a column updated every 30 s would put a row in the audit log each time).
+Patrol.point_count = column_property(
+    select(func.count(PatrolPoint.id)).where(PatrolPoint.patrol_id == Patrol.id).correlate_except(PatrolPoint)
+    .scalar_subquery(), deferred=False)
+Patrol.report_count = column_property(
+    select(func.count(FieldReceipt.id)).where(FieldReceipt.patrol_id == Patrol.id, FieldReceipt.kind == "report")
+    .correlate_except(FieldReceipt).scalar_subquery(), deferred=False)

@@ -25,8 +25,6 @@ def upgrade():
     sa.Column('grid_id', sa.Integer(), nullable=True),
     sa.Column('started_at', sa.DateTime(), nullable=False),
     sa.Column('ended_at', sa.DateTime(), nullable=True),
-    sa.Column('point_count', sa.Integer(), nullable=False),
-    sa.Column('report_count', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['community_id'], ['community.id'], ),
     sa.ForeignKeyConstraint(['grid_id'], ['grid.id'], ),
     sa.ForeignKeyConstraint(['user_id'], ['ab_user.id'], ondelete='SET NULL'),
