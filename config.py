@@ -57,7 +57,7 @@ CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
     "script-src": "'self'",
     "style-src": "'self' 'unsafe-inline'",  # FAB's templates use style attributes
-    "img-src": "'self' data:",
+    "img-src": "'self' data: blob:",  # blob: the field app's photos, shown before they are sent
     "font-src": "'self' data:",
     "connect-src": "'self'",
     "object-src": "'none'",
