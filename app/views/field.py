@@ -196,7 +196,7 @@ class FieldView(BaseView):
 
 # The page's words (its script shows them), English here and Chinese in the catalogue.
 STRINGS = {
-    "today": _l("Today"), "report": _l("Report"), "visit": _l("Visit"), "patrol": _l("Patrol"),
+    "today": _l("Today"), "report": _l("Report a problem"), "visit": _l("Home visits"), "patrol": _l("Go on patrol"),
     "my_cases": _l("My open cases"), "follow_ups": _l("Follow-ups due"), "visits_to_follow": _l("Visits to follow up"),
     "my_reports": _l("Reports I sent"), "nothing": _l("Nothing here"), "due": _l("due"),
     "queued": _l("%(count)s waiting to be sent"), "refused": _l("Refused by the server"),
@@ -220,7 +220,7 @@ STRINGS = {
 
 
 # -- the secretary's view of the patrols -----------------------------------------------------------------
-LABELS = {"username": _l("Person"), "grid": _l("Grid"), "community": _l("Community"),
+LABELS = {"username": _l("Patrolled by"), "grid": _l("Grid"), "community": _l("Community"),
           "started_at": _l("Started"), "ended_at": _l("Ended"), "point_count": _l("Positions"),
           "report_count": _l("Problems reported")}
 
