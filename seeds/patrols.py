@@ -29,7 +29,7 @@ def seed_demo_patrols() -> bool:
                                    .order_by(Grid.id)):
         manager = sm.get_user_by_id(grid.manager_id)
         area = to_shape(grid.boundary)
-        centre, (west, _south, east, _north) = area.representative_point(), area.bounds
+        centre, west, east = area.representative_point(), area.bounds[0], area.bounds[2]
         step = (east - west) / (POINTS * 3)
         patrol = Patrol(client_id=str(uuid.uuid5(NAMESPACE, f"patrol-{grid.id}")), user_id=manager.id,
                         username=manager.username, community_id=grid.community_id, grid=grid,
