@@ -125,3 +125,26 @@ def test_offline_a_report_and_a_visit_wait_survive_a_reload_and_are_sent_once(si
     page.wait_for_url(lambda url: "/field/" not in url)
     assert page.evaluate("caches.keys()") == []
     context.close()
+
+
+def test_sign_out_asks_while_items_wait_and_then_leaves_nothing_on_the_phone(site):
+    context, page = phone(site, "volunteer")
+    page.route("**/field/report", lambda route: route.abort())  # the answer never comes: the item waits
+    page.click("[data-tab=report]")
+    page.wait_for_selector("#f-where:has-text('117.05680')")
+    page.select_option("#f-category", index=1)
+    page.click("#f-report button[type=submit]")
+    page.wait_for_selector("#f-queue:has-text('1')")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("#f-signout")
+    page.wait_for_timeout(300)
+    assert asked and "1" in asked[0] and "/field/" in page.url  # dismissed: still signed in, item kept
+    assert page.locator("#f-queue").inner_text().startswith("1")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#f-signout")
+    page.wait_for_url(lambda url: "/field/" not in url)
+    assert page.evaluate("indexedDB.databases().then(list => list.map(d => d.name))") == []
+    assert page.evaluate("caches.keys()") == []
+    assert [problem for problem in page.problems if "ERR_FAILED" not in problem] == []  # but the aborted send
+    context.close()
