@@ -60,7 +60,7 @@ CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
     "script-src": "'self'",
     "style-src": "'self' 'unsafe-inline'",  # FAB's templates use style attributes
-    "img-src": "'self' data:",
+    "img-src": "'self' data: blob:",  # blob: the field app's photos, shown before they are sent
     "font-src": "'self' data:",
     "connect-src": "'self'",
     "object-src": "'none'",
@@ -84,6 +84,10 @@ CASE_DUE_SOON_DAYS = 2
 # refresh token that lasts a phone through a week of shifts.
 JWT_ACCESS_TOKEN_EXPIRES = dt.timedelta(minutes=int(os.environ.get("GRID_JWT_ACCESS_MINUTES", "60")))
 JWT_REFRESH_TOKEN_EXPIRES = dt.timedelta(days=int(os.environ.get("GRID_JWT_REFRESH_DAYS", "7")))
+
+# A session used on the field app (/field/, the phone in the street) lasts a working day from its
+# sign-in, not as long as the browser keeps it: a lost or shared phone is signed out by the evening.
+GRID_FIELD_SESSION_HOURS = int(os.environ.get("GRID_FIELD_SESSION_HOURS", "12"))
 
 # The dashboard's figures are kept in the database this many seconds at most, and only while the
 # tables they were counted from are unchanged (app/services/figure_cache.py): every write through the

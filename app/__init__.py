@@ -97,6 +97,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         fragments.register(app)
         from .views.vendor import vendor
         app.register_blueprint(vendor)
+        from .views.field import assets
+        app.register_blueprint(assets)
     boundary.register(app)
     errors.register(app)
     _harden(app)

@@ -46,6 +46,7 @@ def seed_demo_command():
         "aid": "Seeded the demo mutual-aid ledger.",
         "community_work": "Seeded the demo diary, visits, volunteers and residents' group.",
         "recommendations": "Seeded the demo meetings, supervision, co-building units and service cards.",
+        "patrols": "Seeded the demo patrols and their tracks.",
     }
     if not added["registry"]:
         click.echo("桑园南社区 is already there; nothing changed.")

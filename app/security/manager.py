@@ -110,7 +110,10 @@ class GridSecurityManager(SecurityManager):
         return manager
 
     def _stamp_session(self, _app, user, **_extra):
+        import time
+
         session[sessions.SESSION_KEY] = sessions.epoch_of(self.session, user.id)
+        session[sessions.SIGNED_IN_KEY] = int(time.time())
 
     def create_jwt_manager(self, app):
         manager = super().create_jwt_manager(app)

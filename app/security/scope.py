@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session
 from ..caching import per_request
 from ..extensions import db
 from ..models import (Activity, Attendance, AuditEntry, BranchPairing, CardHandover, CobuildingUnit, Community,
-                      ContactHousehold, FundEntry, Grid, GridSupervisor, GroupFeedback, Meeting, MeetingFollowUp,
-                      StockMove, StockTally, SupervisionDay, SupervisionOpinion, UnitSupport, UserScope, Voucher)
+                      ContactHousehold, FieldReceipt, FundEntry, Grid, GridSupervisor, GroupFeedback, Meeting,
+                      MeetingFollowUp, Patrol, PatrolPoint, StockMove, StockTally, SupervisionDay, SupervisionOpinion,
+                      UnitSupport, UserScope, Voucher)
 from . import memo, roles
 
 
@@ -191,6 +192,12 @@ _LINKS = {
     Meeting: _community_wide(Meeting),
     MeetingFollowUp: _community_wide(MeetingFollowUp),
     SupervisionOpinion: _community_wide(SupervisionOpinion),
+    # The field app. A patrol is its grid's (that of its first position); one with no position yet
+    # is read by those given the whole community. Its points are its own; a receipt is its record's grid's.
+    Patrol: _ledger(Patrol),
+    PatrolPoint: lambda scope, level: PatrolPoint.patrol_id.in_(
+        select(Patrol.id).where(_ledger(Patrol)(scope, level))),
+    FieldReceipt: _by_grid(FieldReceipt),
 }
 
 
@@ -249,6 +256,17 @@ def _write_targets(obj) -> list[tuple[str, int | None]]:
         if grids == {None}:
             return [("whole_community", value) for value in _places(state, "community_id")]
         return [("grid", value) for value in grids]
+    if isinstance(obj, Patrol):
+        # A patrol is its walker's own: one with no position yet needs only their community.
+        grids = _places(state, "grid_id") - {None}
+        if not grids:
+            return [("community", value) for value in _places(state, "community_id")]
+        return [("grid", value) for value in grids]
+    if isinstance(obj, PatrolPoint):
+        patrol = obj.patrol or (db.session.get(Patrol, obj.patrol_id) if obj.patrol_id else None)
+        return _write_targets(patrol) if patrol is not None else []
+    if isinstance(obj, FieldReceipt):
+        return [("grid", value) for value in _places(state, "grid_id")]
     if isinstance(obj, UserScope):
         if obj.grid_id is not None or obj.grid is not None:
             return [("grid", value) for value in _places(state, "grid_id")]

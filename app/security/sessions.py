@@ -26,6 +26,7 @@ from ..services.commands import command
 from ..services.freshness import insert_for
 
 SESSION_KEY = "_grid_epoch"  # in the signed session cookie
+SIGNED_IN_KEY = "_grid_signed_in_at"  # when, in seconds since 1970 (the field app's working day)
 CLAIM = "epoch"  # in the JWT
 
 
@@ -94,3 +95,12 @@ def end_sessions_of_users_losing_access(session: Session, _context, _instances) 
     users = _users_losing_access(session)
     if users:
         end_sessions(session.connection(), users)
+
+
+def older_than(cookie, seconds: float) -> bool:
+    """Whether the session in ``cookie`` (Flask's session) was signed in more than ``seconds`` ago;
+    a session from before the stamp existed counts as old."""
+    import time
+
+    signed_in = cookie.get(SIGNED_IN_KEY)
+    return not isinstance(signed_in, (int, float)) or time.time() - signed_in > seconds

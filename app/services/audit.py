@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..timekeeping import utc_now
 from ..models import (AuditEntry, CardHandover, Case, CobuildingUnit, ContactHousehold, Grid, GridSupervisor, Household,
-                      MeetingFollowUp, Resident, UnitSupport, UserScope, Voucher)
+                      MeetingFollowUp, Patrol, Resident, UnitSupport, UserScope, Voucher)
 from ..security.privacy import mask
 from .commands import command
 
@@ -24,11 +24,11 @@ from .commands import command
 # supervisor, like an assignment, decide who sees whose data; a case may name a resident; a voucher
 # (donation, distribution, adjustment) moves the station's goods and money. A contact household and a
 # card hand-over name a household; supervisors and units keep a phone; a meeting's follow-up names who
-# answers for it by when; a unit's support records money given.
+# answers for it by when; a unit's support records money given; a patrol is where someone walked.
 AUDITED = {Household: "household", Resident: "resident", UserScope: "assignment", Grid: "grid", Case: "case",
            Voucher: "aid_voucher", ContactHousehold: "contact_household", CardHandover: "card_handover",
            GridSupervisor: "grid_supervisor", CobuildingUnit: "cobuilding_unit", UnitSupport: "cobuilding_support",
-           MeetingFollowUp: "meeting_follow_up"}
+           MeetingFollowUp: "meeting_follow_up", Patrol: "patrol"}
 
 
 def _actor() -> dict:
