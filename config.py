@@ -44,6 +44,9 @@ AUTH_RATE_LIMITED = True
 RATELIMIT_ENABLED = True
 AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")  # failures per account
 AUTH_RATE_LIMIT_PER_ADDRESS = os.environ.get("AUTH_RATE_LIMIT_PER_ADDRESS", "30 per minute")  # failures per address
+# Reverse proxies in front of the app (nginx: 1): the client's address is then read from their
+# X-Forwarded-For, so that the per-address sign-in budget counts clients, not the proxy.
+GRID_PROXIES = int(os.environ.get("GRID_PROXIES", "0"))
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "grid")  # apps sharing one Redis count apart
 # Behind HTTPS (GRID_HTTPS=1): Secure cookies, redirects to https and HSTS.
@@ -57,7 +60,7 @@ CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
     "script-src": "'self'",
     "style-src": "'self' 'unsafe-inline'",  # FAB's templates use style attributes
-    "img-src": "'self' data:",
+    "img-src": "'self' data: blob:",  # blob: the field app's photos, shown before they are sent
     "font-src": "'self' data:",
     "connect-src": "'self'",
     "object-src": "'none'",
@@ -81,6 +84,10 @@ CASE_DUE_SOON_DAYS = 2
 # refresh token that lasts a phone through a week of shifts.
 JWT_ACCESS_TOKEN_EXPIRES = dt.timedelta(minutes=int(os.environ.get("GRID_JWT_ACCESS_MINUTES", "60")))
 JWT_REFRESH_TOKEN_EXPIRES = dt.timedelta(days=int(os.environ.get("GRID_JWT_REFRESH_DAYS", "7")))
+
+# A session used on the field app (/field/, the phone in the street) lasts a working day from its
+# sign-in, not as long as the browser keeps it: a lost or shared phone is signed out by the evening.
+GRID_FIELD_SESSION_HOURS = int(os.environ.get("GRID_FIELD_SESSION_HOURS", "12"))
 
 # The dashboard's figures are kept in the database this many seconds at most, and only while the
 # tables they were counted from are unchanged (app/services/figure_cache.py): every write through the

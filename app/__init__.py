@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import boundary, database, errors, i18n
 from .database import StartupError  # noqa: F401  (re-exported for run.py)
@@ -65,6 +66,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         raise StartupError("SECRET_KEY is not set: export SECRET_KEY=<a long random string> "
                            "(or GRID_DEMO=1 for a demo).")
     os.environ.setdefault("SPATIALITE_LIBRARY_PATH", app.config["SPATIALITE_LIBRARY_PATH"])
+    if app.config.get("GRID_PROXIES"):  # the client's address, not the proxy's (README "Production")
+        hops = app.config["GRID_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     database.configure(app)
     i18n.compile_catalogues(app.config["BABEL_TRANSLATION_DIRECTORIES"])
@@ -95,6 +99,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         fragments.register(app)
         from .views.vendor import vendor
         app.register_blueprint(vendor)
+        from .views.field import assets
+        app.register_blueprint(assets)
     boundary.register(app)
     errors.register(app)
     _harden(app)

@@ -14,6 +14,7 @@ Views read their own numbers and dates with ``whole_number_arg`` and ``date_arg`
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import math
 import re
 
@@ -22,6 +23,9 @@ from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext
 from werkzeug.exceptions import BadRequest
 
+from .caching import app_memo
+from .fab_overrides import require
+from .models.rules import EARLIEST, LATEST  # dates a record of this community can have
 from .validation import MAX_ID
 
 PAGE_ARG = re.compile(r"^(page|psize)_.+$")
@@ -57,7 +61,6 @@ def whole_number_arg(name: str, default: int | None = None, low: int = 0, high: 
     return int(raw)
 
 
-EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)  # dates a record of this community can have
 
 
 def date_arg(name: str, default: dt.date) -> dt.date:
@@ -148,6 +151,9 @@ def _refuse_nul():
         for name, value in request.form.items(multi=True):
             if "\x00" in name or "\x00" in value:
                 raise MalformedInput(nul_message(_label(name.replace("\x00", "\\0"))))
+        for name, upload in request.files.items(multi=True):
+            if "\x00" in name or "\x00" in (upload.filename or ""):
+                raise MalformedInput(nul_message(_label(name.replace("\x00", "\\0"))))
         if request.is_json:
             field = _nul_in_json(request.get_json(silent=True))
             if field is not None:
@@ -159,28 +165,30 @@ def _refuse_nul():
 
 
 # -- FAB's list parameters ----------------------------------------------------------------------------
+def _views_by(name: str, key) -> dict:
+    """The app's views by ``key`` (their endpoint, their class's name): made once per app."""
+    return app_memo("grid.boundary_views", 2).get(
+        name, lambda: {key(view): view for view in current_app.appbuilder.baseviews})
+
+
 def _request_view():
-    views = current_app.extensions.get("grid.views_by_blueprint")
-    if views is None:
-        views = current_app.extensions["grid.views_by_blueprint"] = {
-            view.endpoint: view for view in current_app.appbuilder.baseviews}
-    return views.get(request.blueprint)
+    return _views_by("endpoint", lambda view: view.endpoint).get(request.blueprint)
 
 
 def _view_named(class_name: str):
     """The list view ``class_name`` (FAB names a list's parameters after its view's class)."""
-    views = current_app.extensions.get("grid.views_by_class")
-    if views is None:
-        views = current_app.extensions["grid.views_by_class"] = {
-            type(view).__name__: view for view in current_app.appbuilder.baseviews}
-    return views.get(class_name)
+    return _views_by("class", lambda view: type(view).__name__).get(class_name)
 
 
 def _refuse_bad_list_args():
     for name, value in request.args.items(multi=True):
-        if PAGE_ARG.match(name) and not _is_whole(value, 0 if name.startswith("page_") else 1, MAX_ID):
-            raise MalformedInput(gettext("Parameter %(name)s must be a whole number from %(low)s to %(high)s.",
-                                         name=name, low=0 if name.startswith("page_") else 1, high=MAX_ID))
+        if PAGE_ARG.match(name):
+            # a page of rows is at most what the API gives (the lists offer 25 to 100): the whole
+            # registry in one page is an export's job, which streams it
+            low, high = (0, MAX_ID) if name.startswith("page_") else (1, current_app.config["FAB_API_MAX_PAGE_SIZE"])
+            if not _is_whole(value, low, high):
+                raise MalformedInput(gettext("Parameter %(name)s must be a whole number from %(low)s to %(high)s.",
+                                             name=name, low=low, high=high))
     for name, value in request.args.items(multi=True):
         view = _view_named(match.group(1)) if (match := ORDER_ARG.match(name)) else None
         if view is not None and value and value not in (getattr(view, "order_columns", None) or ()):
@@ -198,19 +206,50 @@ def _refuse_bad_list_args():
         datamodel = view.datamodel
         if not value.strip() or column not in datamodel.list_properties:
             continue  # a blank filter filters nothing
-        if datamodel.is_relation(column):
-            fits, reason = _is_whole(value, 1, MAX_ID), gettext("must be a record number")
-        elif datamodel.is_integer(column):
-            fits, reason = _is_whole(value, -MAX_ID - 1, MAX_ID), gettext("Must be a whole number.")
-        elif datamodel.is_float(column) or datamodel.is_numeric(column):
-            fits, reason = _is_number(value), gettext("Must be a number.")
-        elif datamodel.is_boolean(column):
+        if datamodel.is_boolean(column):
             # FAB turns only "y" (its checkbox) into True and hands any other text to the database.
-            fits, reason = value == "y", gettext("Must be y (yes).")
+            reason = None if value == "y" else gettext("Must be y (yes).")
         else:
-            continue
-        if not fits:
+            reason = filter_value_problem(datamodel, column, value)
+        if reason:
             raise MalformedInput(gettext("Filter %(name)s: %(reason)s", name=_label(column), reason=reason))
+
+
+def _whole(value, low: int, high: int) -> bool:
+    if isinstance(value, str):
+        return _is_whole(value, low, high)
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _number(value) -> bool:
+    if isinstance(value, str):
+        return _is_number(value)
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and abs(value) < 1e15
+
+
+def _date(value) -> bool:
+    try:
+        day = dt.date.fromisoformat(value[:10]) if isinstance(value, str) else None
+    except ValueError:
+        return False
+    return day is not None and EARLIEST <= day <= LATEST
+
+
+def filter_value_problem(datamodel, column: str, value) -> str | None:
+    """What is wrong with ``value`` as a filter on ``column`` (None: it fits), for the screens'
+    ``_flt_`` text and the API's ``q`` values alike (true/false columns aside: each side writes
+    them its own way). FAB would hand a word to a number or date column, and fail with a 500 or
+    drop the filter without a word."""
+    if datamodel.is_relation(column):
+        return None if _whole(value, 1, MAX_ID) else gettext("must be a record number")
+    if datamodel.is_integer(column):
+        return None if _whole(value, -MAX_ID - 1, MAX_ID) else gettext("Must be a whole number.")
+    if datamodel.is_float(column) or datamodel.is_numeric(column):
+        return None if _number(value) else gettext("Must be a number.")
+    if datamodel.is_date(column) or datamodel.is_datetime(column):
+        return None if _date(value) else gettext("must be a date from %(low)s to %(high)s (YYYY-MM-DD)",
+                                                 low=EARLIEST.isoformat(), high=LATEST.isoformat())
+    return None if isinstance(value, str) else gettext("must be text")
 
 
 def refuse_malformed():
@@ -225,6 +264,8 @@ def _bounded(field_class, fits, message) -> None:
     if getattr(field_class.process_formdata, "bounded", False):
         return
     read = field_class.process_formdata
+    require(list(inspect.signature(read).parameters) == ["self", "valuelist"],
+            f"wtforms.{field_class.__name__}.process_formdata")
 
     def process_formdata(self, valuelist):
         read(self, valuelist)
@@ -257,6 +298,8 @@ def screens_read_forms_only() -> None:
     if getattr(FlaskForm.Meta.wrap_formdata, "forms_only", False):
         return
     wrap = FlaskForm.Meta.wrap_formdata
+    require(list(inspect.signature(wrap).parameters) == ["self", "form", "formdata"],
+            "flask_wtf.form.FlaskForm.Meta.wrap_formdata")
 
     def wrap_formdata(self, form, formdata):
         if formdata is _Auto and request.is_json and not request.form and not request.files:

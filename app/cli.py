@@ -52,6 +52,7 @@ def seed_demo_command():
         "aid": "Seeded the demo mutual-aid ledger.",
         "community_work": "Seeded the demo diary, visits, volunteers and residents' group.",
         "recommendations": "Seeded the demo meetings, supervision, co-building units and service cards.",
+        "patrols": "Seeded the demo patrols and their tracks.",
     }
     if not added["registry"]:
         click.echo("桑园南社区 is already there; nothing changed.")
@@ -143,9 +144,7 @@ def export_monthly_command(month: str, out: str | None):
             raise click.BadParameter("give the month as YYYY-MM", param_hint="--month") from None
         with open(out or name, "wb") as target:
             target.write(data)
-        audit.record("export", object_type="monthly_pack", label=month)
-        from .extensions import db
-        db.session.commit()
+        audit.exported("monthly_pack", month)
     click.echo(f"Wrote {out or name} ({len(data):,} bytes).")
 
 

@@ -7,11 +7,13 @@ import logging
 from flask import current_app, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .boundary import MalformedInput
 from .extensions import db
+from .validation import FieldError
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +40,19 @@ PAGES = {
 
 def _detail(error: HTTPException):
     """Our own refusals (``MalformedInput``) say exactly what was wrong; others' descriptions are
-    English and technical, so the page's own explanation stands instead."""
+    English and technical, so the page's own explanation stands instead (or, for a form's expired
+    token, what to do)."""
+    if isinstance(error, CSRFError):
+        return _l("The form has expired or was opened before you signed in again: reload the page and "
+                  "submit it again.")
     return error.description if isinstance(error, MalformedInput) else None
 
 
-def _page(error: HTTPException, code: int):
+def page(code: int, detail=None, **extra_json):
+    """The error page (or the API's JSON) for ``code``, with what exactly was wrong if known."""
     title, explanation = PAGES[code]
-    detail = _detail(error)
-    if request.path.startswith("/api/"):
-        return jsonify(message=str(detail or title)), code
+    if request.path.startswith("/api/") or request.is_json:  # a JSON request gets JSON (the map's save)
+        return jsonify(message=str(detail or title), **extra_json), code
     appbuilder = current_app.appbuilder
     g.setdefault("user", current_user)  # FAB's before_request sets it; a 404 from the URL came first
     try:
@@ -61,9 +67,20 @@ def _page(error: HTTPException, code: int):
     return html, code
 
 
+def _page(error: HTTPException, code: int):
+    return page(code, _detail(error))
+
+
 def _server_error(error: InternalServerError):
     db.session.rollback()  # the failed request's transaction, so that the page can read the menu
     return _page(error, 500)
+
+
+def _broken_rule(error: FieldError):
+    """A value the flush's rules refused (``app.validation``), on a path whose form did not check
+    it first: a 422 naming the field and the rule, and nothing of the request saved."""
+    db.session.rollback()
+    return page(422, str(error), field=error.field)
 
 
 def register(app) -> None:
@@ -71,3 +88,4 @@ def register(app) -> None:
         if code != 500:
             app.register_error_handler(code, lambda error, code=code: _page(error, code))
     app.register_error_handler(InternalServerError, _server_error)
+    app.register_error_handler(FieldError, _broken_rule)

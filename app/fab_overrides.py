@@ -5,7 +5,7 @@ the shape we rely on, what we put in its place and why. ``tests/test_fab_contrac
 installed FAB against this list (every overridden or called method still there with the same
 parameters, every copied template unchanged, every method of ours that overrides FAB's listed
 here, and our Python-rendered list HTML equal to FAB's own template output for every list), so an
-upgrade fails loudly in the test run. The two monkeypatches check their target at start-up with
+upgrade fails loudly in the test run. The monkeypatches (``PATCHES``) check their target at start-up with
 ``require`` (a real error, not an ``assert`` that ``python -O`` strips).
 """
 from __future__ import annotations
@@ -28,7 +28,12 @@ def require(condition: bool, what: str) -> None:
 
 
 def shape(function) -> str:
-    """A function's parameters as written (names, kinds, defaults; annotations left out)."""
+    """A function's parameters as written (names, kinds, defaults; annotations left out); for a
+    property or a plain class attribute that we override, what it is."""
+    if isinstance(function, property):
+        return "property"
+    if not callable(function):
+        return "attribute"
     parts = []
     for param in inspect.signature(function).parameters.values():
         prefix = {param.VAR_POSITIONAL: "*", param.VAR_KEYWORD: "**"}.get(param.kind, "")
@@ -49,6 +54,18 @@ _HOOK = "(self, item)"
 _FILTER = "(self, query, value)"
 
 METHODS: dict[str, Method] = {
+    # -- a property and a class attribute that we override with a property -------------------
+    "flask_appbuilder.security.manager:BaseSecurityManager.is_auth_limited": Method(
+        "property", ("app.security.manager:GridSecurityManager",),
+        "FAB's sign-in limit counts every sign-in per address, successes too: ours "
+        "(app/security/signin.py) counts failures per account and per address."),
+    "flask_appbuilder.baseviews:BaseCRUDView.database_error_message": Method(
+        "attribute", ("app.views.base:ScopedView",),
+        "FAB flashes one fixed text when a write fails; ours says what the scope refused."),
+    # -- form fields ----------------------------------------------------------------------------
+    "flask_appbuilder.fieldwidgets:BS3TextAreaFieldWidget.__call__": Method(
+        "(self, field, **kwargs)", ("app.views.fields:PlaceWidget",),
+        "A geometry's text area with its small map, position button and grid (static/js/place.js)."),
     # -- list pages: speed (app/listing.py, base.py, list_html.py) and scope ----------------
     "flask_appbuilder.baseviews:BaseCRUDView._list": Method(
         _LIST, ("app.views.base:ScopedView", "app.views.outreach:ReachView",
@@ -254,6 +271,19 @@ PATCHES = (
     Patch("flask_appbuilder.api:jsonschema", "app.api.rison:quicken_rison",
           "FAB validates every API request's q argument with jsonschema.validate, which checks the "
           "constant schema itself each time (~9 ms): each schema checked once per process."),
+    Patch("flask_appbuilder.api:prison", "app.api.rison:quicken_rison",
+          "FAB reads q with prison.loads, whose recursion a rison nested 200 deep turns into a "
+          "RecursionError (a 500): ours refuses nesting past a bound, a 400."),
+    Patch("PIL.Image:MAX_IMAGE_PIXELS", "app.services.photos:MAX_PIXELS",
+          "Pillow's bomb guard, process-wide, at our photo limit: an image claiming more pixels is "
+          "refused inside open(), before it is decoded (a 422)."),
+    Patch("wtforms:IntegerField.process_formdata", "app.boundary:bound_form_numbers",
+          "Every form's whole numbers (FAB's generated forms' and ours) refuse what the database "
+          "cannot hold (a 500 on PostgreSQL otherwise); FloatField and DecimalField likewise refuse "
+          "NaN, infinities and amounts past 10^15."),
+    Patch("flask_wtf.form:FlaskForm.Meta.wrap_formdata", "app.boundary:screens_read_forms_only",
+          "A screen's form reads a posted form only; Flask-WTF would also fill it from a JSON body, "
+          "whose values of any type break the fields (500s). The REST API fills forms itself."),
 )
 
 

@@ -7,9 +7,11 @@ the endpoint runs (the parsed form or JSON is cached for it: nothing is read twi
 """
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import current_app, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
+
+from . import errors
 
 WITH_BODY = ("POST", "PUT", "PATCH")
 
@@ -23,9 +25,7 @@ def _too_large(error: RequestEntityTooLarge):
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
     message = _("The request is larger than the server accepts (at most %(mb)s MB): send fewer or smaller "
                 "files.", mb=limit // 1_000_000)
-    if request.path.startswith("/api/"):
-        return jsonify(message=message), 413
-    return RequestEntityTooLarge(description=message)
+    return errors.page(413, message)
 
 
 def register(app) -> None:

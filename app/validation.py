@@ -115,16 +115,44 @@ def clean_colour(value: str) -> str:
     return text.lower()
 
 
+# Two numbers, as typed or pasted from a map app: "117.0568 36.6934", "36.6934,117.0568", "36.69，117.05".
+TWO_NUMBERS = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*([,，;；]|\s)\s*([-+]?\d+(?:\.\d+)?)\s*$")
+
+
+def _point_of_two_numbers(first: float, separator: str, second: float):
+    """A point from two numbers, the longitude decided by range, then by the separator.
+
+    A number beyond ±90 can only be the longitude (every longitude in China is over 73, every
+    latitude under 54), whatever the order. When both could be either (near the meridian), a
+    space means "longitude latitude" (the order of WKT), a comma "latitude,longitude" (the order
+    map apps copy, e.g. 36.6934,117.0568)."""
+    from shapely.geometry import Point
+
+    if abs(first) > 90 >= abs(second):
+        return Point(first, second)
+    if abs(second) > 90 >= abs(first):
+        return Point(second, first)
+    return Point(first, second) if separator.isspace() else Point(second, first)
+
+
 def parse_geometry(text: str, geom_type: str, field: str = "geometry"):
-    """Shapely geometry from WKT or GeoJSON text, of ``geom_type``, valid, in lon/lat range."""
+    """Shapely geometry of ``geom_type``, valid, in lon/lat range, from WKT or GeoJSON text; a
+    point also from two numbers ("lng lat" or "lat,lng", see ``_point_of_two_numbers``)."""
     text = (text or "").strip()
+    numbers = TWO_NUMBERS.match(text) if geom_type.upper() == "POINT" else None
     try:
-        if text.startswith("{"):
+        if numbers:
+            geom = _point_of_two_numbers(float(numbers[1]), numbers[2], float(numbers[3]))
+        elif text.startswith("{"):
             data = json.loads(text)
             geom = shape(data.get("geometry", data) if data.get("type") == "Feature" else data)
         else:
             geom = shapely_wkt.loads(text)
     except Exception:
+        if geom_type.upper() == "POINT":
+            raise FieldError(field, gettext(
+                "is not a place: give longitude and latitude (117.0568 36.6934), latitude,longitude "
+                "(36.6934,117.0568), WKT or GeoJSON")) from None
         raise FieldError(field, gettext("is neither WKT nor GeoJSON")) from None
     if geom.geom_type.upper() != geom_type.upper():
         raise FieldError(field, gettext("must be a %(expected)s, not a %(found)s",

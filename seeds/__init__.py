@@ -6,7 +6,7 @@ from __future__ import annotations
 # The demo's parts in the order they are loaded.
 # Accounts come after the registry (they are given its grids) and before the cases (which name
 # their reporters and assignees); co-building units' gifts are donations to the aid station.
-PARTS = ("registry", "accounts", "cases", "aid", "community_work", "recommendations")
+PARTS = ("registry", "accounts", "cases", "aid", "community_work", "recommendations", "patrols")
 
 
 def load_demo(accounts: bool) -> dict:
@@ -18,11 +18,12 @@ def load_demo(accounts: bool) -> dict:
     from .cases import seed_demo_cases
     from .community import seed_demo_community_work
     from .demo import seed_demo
+    from .patrols import seed_demo_patrols
     from .recommendations import seed_demo_recommendations
 
     loaders = {"registry": seed_demo, "accounts": seed_demo_accounts if accounts else list,
                "cases": seed_demo_cases, "aid": seed_demo_aid, "community_work": seed_demo_community_work,
-               "recommendations": seed_demo_recommendations}
+               "recommendations": seed_demo_recommendations, "patrols": seed_demo_patrols}
     return {part: loaders[part]() for part in PARTS}
 
 

@@ -5,9 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 
 from app.extensions import db
 from app.hooks import SESSION_HOOKS
+
+pytestmark = pytest.mark.engine_independent
 
 ROOT = Path(__file__).resolve().parent.parent
 SESSION_EVENTS = sorted({name for name, _listener in SESSION_HOOKS})
@@ -290,3 +293,25 @@ def test_the_write_finder_finds_a_write_without_changed():
     functions = {function.name: (function, line) for function, line in _raw_writes(tree)}
     assert set(functions) == {"load", "told"}
     assert not _accounted(tree, *functions["load"]) and _accounted(tree, *functions["told"])
+
+
+def _transaction_calls(source: str) -> list[int]:
+    """Lines of every ``….commit(…)`` or ``….rollback(…)`` call in ``source``."""
+    return sorted(node.lineno for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)
+                  and isinstance(node.func, ast.Attribute) and node.func.attr in ("commit", "rollback"))
+
+
+def test_views_the_api_and_the_cli_never_commit():
+    """Use cases own their transaction (app/services/commands.py): screens, API endpoints and CLI
+    commands call a command and translate its errors; they neither commit nor roll back. (FAB's own
+    add/edit/delete commit inside FAB.)"""
+    paths = [*(ROOT / "app" / "views").rglob("*.py"), *(ROOT / "app" / "api").rglob("*.py"), ROOT / "app" / "cli.py"]
+    found = [f"{path.relative_to(ROOT)}:{line}" for path in paths for line in _transaction_calls(path.read_text())]
+    assert found == []
+
+
+def test_the_commit_finder_finds_a_commit_and_a_rollback():
+    source = ("def save(self):\n    db.session.commit()\n"
+              "def undo():\n    try:\n        pass\n    except Exception:\n        session.rollback()\n"
+              "def fine():\n    commit_message = 'commit()'\n")
+    assert _transaction_calls(source) == [2, 7]

@@ -12,8 +12,13 @@ from app.extensions import db
 from app.models import Building, Case, Facility, Household
 from app.security import actor
 
+pytestmark = pytest.mark.engine_independent
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 playwright = pytest.importorskip("playwright.sync_api", reason="installed by ./dev test")
+# Waits for a page to be ready, not speed goals: on a loaded two-core CI machine Swagger UI takes
+# more than Playwright's default 5 s to read the API's document (speed is in benchmarks/).
+playwright.expect.set_options(timeout=30_000)
 
 
 def serve(app):
@@ -273,3 +278,27 @@ def test_swagger_ui_runs_here_under_the_csp_and_signs_in_for_a_token(strict_page
     playwright.expect(login.locator(".live-responses-table tbody .response-col_status").first).to_contain_text("200")
     playwright.expect(login.locator(".live-responses-table .microlight").first).to_contain_text("access_token")
     assert page.problems == []
+
+
+@pytest.mark.parametrize("url, status", [
+    ("/residentview/show/99999999999999999999", 404),
+    ("/users/list/", 403),
+    ("/residentview/list/?_flt_0_grid=abc", 400),
+])
+def test_error_pages_read_on_a_phone(app, browser, url, status):
+    """A grid manager's phone (390 px): the error page fits the screen and its text keeps off
+    the edge; it says what happened in Chinese and offers the way home."""
+    server = serve(app)
+    try:
+        page = signed_in_page(browser, f"http://127.0.0.1:{server.server_port}", "grid1")
+        page.set_viewport_size({"width": 390, "height": 844})
+        response = page.goto(page.base + url)
+        assert response.status == status
+        heading = page.locator(".grid-error h2")
+        assert heading.locator("small").inner_text() == str(status)
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in heading.inner_text())
+        assert heading.bounding_box()["x"] >= 8
+        assert page.locator(".grid-error-home").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        server.shutdown()

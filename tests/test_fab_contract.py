@@ -9,17 +9,23 @@ import re
 from pathlib import Path
 
 import flask_appbuilder
+import PIL.Image
 import flask_babel
 import pytest
 from flask import current_app
 from flask_babel import force_locale
+from flask_wtf import FlaskForm
 from jinja2 import ChoiceLoader, FileSystemLoader
+from wtforms import IntegerField
 
 import app as app_package
-from app import fab_overrides
+from app import boundary, fab_overrides
+from app.services import photos
 from app.fab_overrides import ATTRIBUTES, METHODS, PATCHES, TEMPLATES, FabChanged, shape
 from app.views.base import ScopedView
 from conftest import signed_in
+
+pytestmark = pytest.mark.engine_independent
 
 FAB_TEMPLATES = Path(flask_appbuilder.__file__).parent / "templates"
 
@@ -47,7 +53,8 @@ def test_every_method_of_ours_that_overrides_fabs_is_listed(app):
                 continue
             bases = [base for base in cls.__mro__[1:] if base.__module__.startswith("flask_appbuilder")]
             for attr, value in vars(cls).items():
-                base = next((base for base in bases if inspect.isfunction(value) and attr in vars(base)), None)
+                overrides = inspect.isfunction(value) or isinstance(value, property)
+                base = next((base for base in bases if overrides and attr in vars(base)), None)
                 if base is not None:
                     found.setdefault(f"{base.__module__}:{base.__qualname__}.{attr}", set()).add(
                         f"{info.name}:{name}")
@@ -76,10 +83,11 @@ def test_the_patch_targets_are_what_we_replace(app):
     # Flask-Babel keeps its per-request state in ``g._flask_babel``: our replacement reads the same.
     assert "def _get_current_context" in source and "_flask_babel" in source
     assert fab_api.jsonschema.validate is rison.validate  # patched at start-up
+    assert IntegerField.process_formdata.bounded and FlaskForm.Meta.wrap_formdata.forms_only
+    assert fab_api.prison.loads is rison.loads and PIL.Image.MAX_IMAGE_PIXELS == photos.MAX_PIXELS
     for patch in PATCHES:
-        module, _, name = patch.target.partition(":")
-        assert hasattr(importlib.import_module(module), name), patch.target
-        assert callable(_resolve(patch.ours)), patch.ours
+        assert _resolve(patch.target) is not None, patch.target
+        assert callable(_resolve(patch.ours)) or patch.ours.endswith("MAX_PIXELS"), patch.ours
 
 
 def test_a_changed_patch_target_stops_the_start_up_with_an_error(monkeypatch):
@@ -94,6 +102,12 @@ def test_a_changed_patch_target_stops_the_start_up_with_an_error(monkeypatch):
     monkeypatch.setattr(fab_api, "jsonschema", object())
     with pytest.raises(FabChanged, match="flask_appbuilder.api.jsonschema"):
         quicken_rison()
+    monkeypatch.setattr(FlaskForm.Meta, "wrap_formdata", lambda self, form, data, extra: None)
+    with pytest.raises(FabChanged, match="FlaskForm.Meta.wrap_formdata"):
+        boundary.screens_read_forms_only()
+    monkeypatch.setattr(IntegerField, "process_formdata", lambda self, values, extra: None)
+    with pytest.raises(FabChanged, match="IntegerField.process_formdata"):
+        boundary.bound_form_numbers()
     assert issubclass(FabChanged, fab_overrides.StartupError)  # run.py prints it as one line
 
 

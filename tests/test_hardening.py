@@ -136,6 +136,27 @@ def test_failures_are_counted_per_account_and_per_address(strict_app):
     assert sign_in(strict_app.test_client(), "grid5", address="10.0.0.3").status_code == 302
 
 
+def test_behind_a_proxy_the_budget_counts_the_clients_it_forwards(databases, demo_template):
+    """nginx in front (``GRID_PROXIES=1``): every request comes from the proxy's address, and the
+    client's is in X-Forwarded-For; one client's failures must not lock out the others."""
+    app = make_app(databases.copy(demo_template), WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=True,
+                   AUTH_RATE_LIMIT="50 per minute", AUTH_RATE_LIMIT_PER_ADDRESS="8 per minute", GRID_PROXIES=1)
+    try:
+        with app.app_context():
+            def from_client(client_address, username, password="demo123"):
+                client = app.test_client()
+                csrf = token(client)
+                return client.post("/login/", data={"username": username, "password": password, "csrf_token": csrf},
+                                   environ_base={"REMOTE_ADDR": "127.0.0.1"},
+                                   headers={"X-Forwarded-For": client_address})
+            for username in ("grid1", "grid2", "grid3", "grid4", "grid5", "grid6", "secretary", "supervisor"):
+                assert from_client("203.0.113.7", username, "guess").status_code == 302
+            assert from_client("203.0.113.7", "volunteer").status_code == 429  # that client waits
+            assert from_client("198.51.100.2", "volunteer").status_code == 302  # another does not
+    finally:
+        dispose(app)
+
+
 def test_headers_allow_only_this_host_and_cookies_stay_out_of_scripts(strict_app):
     client = strict_app.test_client()
     response = client.get("/login/")
@@ -217,3 +238,14 @@ def test_processes_sharing_the_limiters_storage_share_the_budget(databases, demo
     finally:
         dispose(first)
         dispose(second)
+
+
+def test_a_form_posted_without_its_token_says_to_reload(strict_app):
+    """A form left open over a new sign-in (its token expired): what to do, in Chinese, not
+    Flask-WTF's English "The CSRF token is missing"."""
+    client = strict_app.test_client()
+    assert sign_in(client, "secretary").status_code == 302
+    response = client.post("/diaryview/add", data={"content": "楼道积水"})
+    assert response.status_code == 400
+    page = response.data.decode()
+    assert "表单已过期" in page and "CSRF" not in page

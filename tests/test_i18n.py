@@ -2,8 +2,12 @@
 import re
 from pathlib import Path
 
+import pytest
+
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+
+pytestmark = pytest.mark.engine_independent
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {"_l": None, "lazy_gettext": None, "gettext": None, "_": None}

@@ -12,7 +12,7 @@ from app.models import Case, DiaryEntry, Resident
 from conftest import signed_in, statements
 
 # list, its key, a page size that gives several pages of the demo
-LISTS = [("ResidentView", Resident, 500), ("DiaryView", DiaryEntry, 40), ("CaseView", Case, 10)]
+LISTS = [("ResidentView", Resident, 100), ("DiaryView", DiaryEntry, 40), ("CaseView", Case, 10)]
 
 
 def rows(body: str) -> list[str]:

@@ -236,14 +236,16 @@ def test_no_supervisor_page_shows_a_whole_id_number_or_an_unmasked_birth_date(ap
     pages = []
     for view in app.appbuilder.baseviews:
         if isinstance(view, ScopedView):
-            pages += [(f"{view.route_base}/list/?psize_{type(view).__name__}=100", {}),
-                      (f"{view.route_base}/export/", {})]
+            pages.append((f"{view.route_base}/list/?psize_{type(view).__name__}=100", {}))
+            if f"{view.endpoint}.export" in app.view_functions:
+                pages.append((f"{view.route_base}/export/", {}))
         elif isinstance(view, ScopedApi):
             pages.append((f"/api/v1/{view.resource_name}/?q=(page_size:100)", token))
     seen = 0
     for url, headers in pages:
         response = supervisor_client.get(url, headers=headers)
-        if response.status_code != 200:
+        assert response.status_code in (200, 403), url  # a page the role may not open, or it shows
+        if response.status_code == 403:
             continue
         text = response.data.decode("utf-8")
         assert not numbers & set(MASKED_ID.findall(text)), url

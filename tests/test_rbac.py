@@ -204,7 +204,10 @@ def test_everyone_keeps_their_own_profile_and_password(client_as):
 
 # Rules an anonymous visitor may reach; everything else must refuse them.
 PUBLIC = {"static", "appbuilder.static", "GridAuthDBView.login", "GridAuthDBView.logout",
-          "LocaleView.index", "UtilView.back", "GridIndexView.index"}
+          "LocaleView.index", "UtilView.back", "GridIndexView.index",
+          # The field app's installable parts: the same file for everyone, no data (the browser
+          # fetches the manifest and icons without the session; test_field checks what they hold).
+          "field_assets.manifest", "field_assets.icon", "field_assets.service_worker"}
 
 
 def _fill(rule) -> str:

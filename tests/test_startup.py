@@ -43,7 +43,9 @@ def test_run_py_creates_migrates_seeds_and_serves(tmp_path):
     process = subprocess.Popen([sys.executable, "run.py"], cwd=ROOT, env=env(tmp_path, PORT=str(port)),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline, status = time.monotonic() + 60, None
+        # a wait for it to be ready, not a speed goal: migrating and seeding the demo takes ~40 s
+        # on an idle two-core machine and over twice that on a loaded one
+        deadline, status = time.monotonic() + 240, None
         while time.monotonic() < deadline and status is None:
             try:
                 status = urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2).status

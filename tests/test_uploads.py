@@ -124,6 +124,7 @@ def test_a_screen_answers_413_with_a_message_for_a_body_over_the_limit(manager_c
     response = manager_client.post(f"/caseview/photos/{case.id}", data={"photo": (io.BytesIO(small_limit), "大图.jpg")},
                                    content_type="multipart/form-data")
     assert response.status_code == 413 and "请求过大（最多 1 MB）" in response.data.decode()
+    assert 'class="grid-error"' in response.data.decode()  # the app's page: its layout, a way home
     response = manager_client.post("/import/residents", data={"file": (io.BytesIO(small_limit), "台账.csv")},
                                    content_type="multipart/form-data")
     assert response.status_code == 413 and "请求过大" in response.data.decode()

@@ -99,11 +99,39 @@ def test_geometry_from_wkt_and_geojson():
     assert parse_geometry(feature, "POINT").x == 1
 
 
+@pytest.mark.parametrize("text", [
+    "117.0568 36.6934",          # longitude latitude, as WKT orders them
+    "36.6934,117.0568",          # latitude,longitude, as a map app copies them
+    "36.6934, 117.0568",
+    "117.0568,36.6934",          # a longitude is over 90: the order does not matter
+    "36.6934 117.0568",
+    "36.6934，117.0568",          # a full-width comma, as a Chinese keyboard types it
+    " POINT(117.0568 36.6934) ",
+    '{"type": "Point", "coordinates": [117.0568, 36.6934]}',
+    '{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [117.0568, 36.6934]}}',
+])
+def test_a_point_is_read_from_every_way_it_is_given(text):
+    point = parse_geometry(text, "POINT")
+    assert (point.x, point.y) == (117.0568, 36.6934)
+
+
+def test_two_small_numbers_are_ordered_by_their_separator():
+    """Near the meridian either could be the latitude: a space is WKT's order, a comma a map app's."""
+    assert parse_geometry("10.5 20.25", "POINT").coords[0] == (10.5, 20.25)
+    assert parse_geometry("10.5,20.25", "POINT").coords[0] == (20.25, 10.5)
+    assert parse_geometry("-33.9,-70.6", "POINT").coords[0] == (-70.6, -33.9)
+
+
 @pytest.mark.parametrize("text, geom_type, reason", [
     ("POINT(117 36)", "POLYGON", "must be a POLYGON"),
     ("POLYGON((0 0, 1 1, 1 0, 0 1, 0 0))", "POLYGON", "not valid"),   # bow-tie
     ("POINT(300 36)", "POINT", "longitude/latitude"),
-    ("not a shape", "POINT", "neither WKT nor GeoJSON"),
+    ("not a shape", "POLYGON", "neither WKT nor GeoJSON"),
+    ("not a shape", "POINT", "is not a place"),
+    ("117.0568", "POINT", "is not a place"),              # one number
+    ("117.0568 36.6934 12", "POINT", "is not a place"),   # three
+    ("117.0568 200", "POINT", "longitude/latitude"),      # both beyond ±90: no latitude
+    ("117.0568 36.6934", "POLYGON", "neither WKT nor GeoJSON"),  # two numbers are a point only
 ])
 def test_bad_geometry_is_refused_with_a_reason(text, geom_type, reason):
     with pytest.raises(FieldError) as error:

@@ -8,6 +8,8 @@ from app.extensions import db
 from app.models import Building, Case, DiaryEntry, Facility, Grid, Household, Resident
 from app.models.choices import CASE_FINAL_STAGES
 
+pytestmark = pytest.mark.engine_independent
+
 PAYLOAD = "<script>x()</script>\"'><img src=x onerror=y()>"
 ESCAPED = "&lt;script&gt;x()&lt;/script&gt;"
 

@@ -71,7 +71,7 @@ class VoucherApi(ScopedApi):
         made = {}
 
         def submit():
-            made["voucher"] = submit_form(form, kind)  # the ledger commits, or rolls back and says why
+            made["voucher"] = submit_form(form, kind)  # a command: committed, or rolled back and why
         refused = self._write(submit, lambda: None)
         if refused is not None:
             return refused

@@ -25,12 +25,12 @@ from flask_babel import lazy_gettext as _l
 from geoalchemy2 import Geometry
 from marshmallow import ValidationError, fields
 from sqlalchemy import Boolean, Column, Date, DateTime, Float, Integer, Numeric
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 
 from ..caching import Memo
-from ..extensions import db
 from ..security import privacy
 from ..security.scope import OutOfScope, ScopeFilter
+from ..services.commands import transaction
 from ..services.ledger import LedgerError
 from ..services.photos import PhotoError
 from ..services.volunteering import AttendanceError
@@ -251,27 +251,23 @@ class ScopedApi(ModelRestApi):
         return form, (None if form.validate() else self.response_422(message=form.errors))
 
     def _write(self, change, respond):
-        """Run ``change`` (which commits); a refusal rolls everything back and answers why."""
+        """Run ``change`` — a command, or FAB's add/edit/delete with the screen's hooks — as one
+        transaction (``app.services.commands``: committed, or rolled back on any error) and answer
+        ``respond()``, or translate the refusal into its status and message."""
         try:
-            change()
+            with transaction():
+                change()
         except FieldError as error:
-            db.session.rollback()
             return self.response_422(message={error.field: [error.reason]})
         except OutOfScope as error:
-            db.session.rollback()
             return self.response(403, message=str(error))
         except REFUSALS as error:
-            db.session.rollback()
             return self.response(getattr(error, "status", 422), message=str(error))  # 409: changed meanwhile
         except (IntegrityError, DatabaseException) as error:
-            db.session.rollback()
             if not isinstance(error, IntegrityError) and not isinstance(error.__cause__, IntegrityError):
                 raise
             refusal = explain_database_error(error)  # which field, which rule
             return self.response_422(message={refusal.field: [refusal.reason]})
-        except SQLAlchemyError:
-            db.session.rollback()
-            raise
         return respond()
 
     def _shown(self, item) -> dict:

@@ -9,7 +9,6 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate
 
-from ..extensions import db
 from ..models import Case
 from ..services import photos, workflow
 from ..views.cases import CaseView, MyReportsView
@@ -110,7 +109,7 @@ class CasePhotosApi(ScopedApi):
         if not any(upload.filename for upload in request.files.getlist("photo")):
             return self.response_400(message="Send one or more files as multipart form data named photo")
         uploads = request.files.getlist("photo")
-        return self._write(lambda: (photos.store_uploads(case, uploads), db.session.commit()),
+        return self._write(lambda: workflow.add_photos(case, uploads),
                            lambda: self.response(201, id=case.id, result=self._shown(case)))
 
     @expose("/<int:pk>/photos/<int:photo_id>", methods=["GET"])
@@ -180,8 +179,8 @@ class CaseApi(CasePhotosApi):
         except ValidationError as error:
             return self.response_422(message=plain_messages(error.messages))
         return self._write(
-            lambda: (workflow.apply(case, name, note=given.get("note"), resolution=given.get("resolution"),
-                                    satisfaction=given.get("satisfaction")), db.session.commit()),
+            lambda: workflow.apply(case, name, note=given.get("note"), resolution=given.get("resolution"),
+                                   satisfaction=given.get("satisfaction")),
             lambda: self.response(200, id=case.id, result=self._shown(case)))
 
     @expose("/<int:pk>/steps", methods=["GET"])

@@ -8,7 +8,6 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
-from ..extensions import db
 from ..models import Activity, DiaryEntry, Visit
 from ..services import intake, volunteering
 from ..listing import WordFilter
@@ -54,7 +53,6 @@ class DiaryApi(ScopedApi):
 
         def make():
             made["case"], made["created"] = intake.case_from(entry, "diary")
-            db.session.commit()
         return self._write(make, lambda: self.response(201 if made["created"] else 200, id=made["case"].id,
                                                      created=made["created"]))
 
@@ -86,7 +84,6 @@ class ActivityApi(ScopedApi):
 
         def record():
             done["attendance"], done["created"] = volunteering.attend(activity, actor.current().user_id)
-            db.session.commit()
         return self._write(record, lambda: self.response(201 if done["created"] else 200,
                                                        id=done["attendance"].id, created=done["created"]))
 

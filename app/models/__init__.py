@@ -14,4 +14,5 @@ from .supervision import ContactHousehold, GridSupervisor, SupervisionDay, Super
 from .cobuilding import BranchPairing, CobuildingUnit, UnitSupport  # noqa: F401
 from .outreach import CardHandover  # noqa: F401
 from .registry import Building, Community, Facility, Grid, Household, Resident  # noqa: F401
+from .field import FieldReceipt, Patrol, PatrolPoint  # noqa: F401
 from .freshness import DataVersion, FigureCacheEntry  # noqa: F401

@@ -32,13 +32,9 @@ class GridAuthDBView(AuthDBView):
 
     @expose("/logout/", methods=["POST"])
     def logout(self):
-        from ..services import audit
-
         user = self._get_authenticated_user()
         if user is not None:
-            audit.record("logout")
-            sessions.end_sessions(self.appbuilder.sm.session.connection(), [user.id])  # on every device
-            self.appbuilder.sm.session.commit()
+            sessions.sign_out(user.id)
         response = super().logout()
         return response if user is not None else redirect(current_app.appbuilder.get_url_for_index)
 
@@ -76,11 +72,10 @@ class GridSecurityManager(SecurityManager):
         # Both sign-ins ask first; this keeps any other caller within the budget too.
         user = super().auth_user_db(username, password) if signin.refusal(username) is None else None
         if user is not None:
-            audit.record("login", username=user.username, user_id=user.id)
+            audit.signed_in(user)
         else:
-            audit.record("login_failed", username=username or "")
+            audit.sign_in_refused(username or "")
             signin.failed(username)
-        self.session.commit()
         return user
 
     def find_role(self, name):
@@ -115,7 +110,10 @@ class GridSecurityManager(SecurityManager):
         return manager
 
     def _stamp_session(self, _app, user, **_extra):
+        import time
+
         session[sessions.SESSION_KEY] = sessions.epoch_of(self.session, user.id)
+        session[sessions.SIGNED_IN_KEY] = int(time.time())
 
     def create_jwt_manager(self, app):
         manager = super().create_jwt_manager(app)

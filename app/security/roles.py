@@ -82,6 +82,12 @@ TABLE: dict[str, dict[str, str]] = {
     "card_handover": {SECRETARY: ALL, MANAGER: ALL, SUPERVISOR: READ},
     # 知晓率: households reached, and those not yet.
     "reach": {SECRETARY: READ, MANAGER: READ, SUPERVISOR: READ},
+    # The field app (/field/): the people in the street report, visit (staff: visits name households)
+    # and patrol from their phones; supervisors only read, so they have no field app.
+    "field": {SECRETARY: "use report visit patrol", MANAGER: "use report visit patrol",
+              VOLUNTEER: "use report patrol"},
+    # Patrols and their tracks, per person and day: where someone walked is the cadres' to read.
+    "patrol": {SECRETARY: READ, MANAGER: READ, SUPERVISOR: READ},
 }
 
 # Permissions that are not about one screen: (permission, view menu) → roles holding it.

@@ -19,9 +19,9 @@ from sqlalchemy import and_, exists, inspect, or_, select
 
 from ..models import (Activity, AidItem, Attendance, AuditEntry, BranchPairing, Building, Campaign, Case, CaseCategory,
                       CaseEvent, CasePhoto, CaseTally, CardHandover, CobuildingUnit, Community, ContactHousehold,
-                      DataVersion, DiaryEntry, DiaryTally, Donor, Facility, FigureCacheEntry, FundEntry, Grid,
+                      DataVersion, DiaryEntry, DiaryTally, Donor, Facility, FieldReceipt, FigureCacheEntry, FundEntry, Grid,
                       GridSupervisor, GroupFeedback, GroupSize, Household, HouseholdTally, Meeting, MeetingFollowUp,
-                      Notice, NumberSeries, Resident, ResidentTally, SessionEpoch, StockMove, StockTally,
+                      Notice, NumberSeries, Patrol, PatrolPoint, Resident, ResidentTally, SessionEpoch, StockMove, StockTally,
                       SupervisionDay, SupervisionOpinion, Team, UnitSupport, UserScope, Visit, Volunteer, Voucher,
                       VoucherLine)
 
@@ -119,6 +119,18 @@ class SharedInCommunity(_GridOrCommunity):
 
     def read(self, model, scope, level):
         return scope.in_communities(model.community_id)
+
+
+class Walk(Ledger):
+    """A patrol: its grid's, read as an aid record is (no grid: the whole community's); one with
+    no position yet is its walker's, who needs only the community to start it."""
+
+    def writes(self, obj):
+        state = inspect(obj)
+        grids = _places(state, "grid_id") - {None}
+        if not grids:
+            return [("community", value) for value in _places(state, "community_id")]
+        return [("grid", value) for value in grids]
 
 
 class Via(Rule):
@@ -240,6 +252,8 @@ RULES: dict[type, Rule] = {
     # The registry, the map's facilities, cases and the diary: their grid's.
     Building: _by_grid, Household: _by_grid, Resident: _by_grid, Facility: _by_grid,
     Case: _by_grid, DiaryEntry: _by_grid, Visit: _by_grid,
+    # The field app: patrols and their tracks; what a phone sent, by the grid it landed in.
+    Patrol: Walk(), PatrolPoint: Via("patrol", Patrol, Walk()), FieldReceipt: _by_grid,
     CaseEvent: Via("case", Case, _by_grid), CasePhoto: Via("case", Case, _by_grid),
     # The figures counted per grid (and the stock per grid or station: the moves' rule).
     CaseTally: _by_grid, DiaryTally: _by_grid, HouseholdTally: _by_grid, ResidentTally: _by_grid,

@@ -19,10 +19,14 @@ from flask_appbuilder.security.sqla.models import (Group, Role, User, assoc_grou
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from ..extensions import db
 from ..models import SessionEpoch
+from ..services import audit
+from ..services.commands import command
 from ..services.freshness import insert_for
 
 SESSION_KEY = "_grid_epoch"  # in the signed session cookie
+SIGNED_IN_KEY = "_grid_signed_in_at"  # when, in seconds since 1970 (the field app's working day)
 CLAIM = "epoch"  # in the JWT
 
 
@@ -38,6 +42,14 @@ def end_sessions(connection, user_ids) -> None:
         statement = insert(SessionEpoch.__table__).values(user_id=user_id, epoch=1)
         connection.execute(statement.on_conflict_do_update(
             index_elements=["user_id"], set_={"epoch": SessionEpoch.__table__.c.epoch + 1}))
+
+
+@command
+def sign_out(user_id: int) -> None:
+    """The signed-in user signs out: on record, and every session of theirs ended (on every
+    device); committed."""
+    audit.record("logout")
+    end_sessions(db.session.connection(), [user_id])
 
 
 def _changed(state, name: str) -> bool:
@@ -83,3 +95,12 @@ def end_sessions_of_users_losing_access(session: Session, _context, _instances) 
     users = _users_losing_access(session)
     if users:
         end_sessions(session.connection(), users)
+
+
+def older_than(cookie, seconds: float) -> bool:
+    """Whether the session in ``cookie`` (Flask's session) was signed in more than ``seconds`` ago;
+    a session from before the stamp existed counts as old."""
+    import time
+
+    signed_in = cookie.get(SIGNED_IN_KEY)
+    return not isinstance(signed_in, (int, float)) or time.time() - signed_in > seconds

@@ -12,6 +12,7 @@ from flask_appbuilder.security.sqla.models import Permission, PermissionView, Ro
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..services.commands import command
 from . import roles
 
 
@@ -62,8 +63,10 @@ def syncing() -> bool:
     return getattr(_syncing, "on", False)
 
 
+@command
 def sync_roles() -> dict[str, int]:
-    """Create or update every role; returns each role's number of permissions."""
+    """Create or update every role; returns each role's number of permissions. Committed (FAB's
+    own calls commit as they go)."""
     _syncing.on = True
     try:
         return _sync_roles()
@@ -91,7 +94,6 @@ def _sync_roles() -> dict[str, int]:
             raise RuntimeError(f"permissions named in the role table do not exist: {sorted(missing)}")
         sm.find_role(role).permissions = [by_name[pair] for pair in sorted(pairs)]
         counts[role] = len(pairs)
-    db.session.commit()
     return counts
 
 

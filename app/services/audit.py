@@ -16,19 +16,20 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..timekeeping import utc_now
 from ..models import (AuditEntry, CardHandover, Case, CobuildingUnit, ContactHousehold, Grid, GridSupervisor, Household,
-                      MeetingFollowUp, Resident, UnitSupport, UserScope, Voucher)
+                      MeetingFollowUp, Patrol, Resident, UnitSupport, UserScope, Voucher)
 from ..security import actor
 from ..security.privacy import mask
+from .commands import command
 
 # Models whose every write is audited, and the name their rows carry. A grid's manager and
 # supervisor, like an assignment, decide who sees whose data; a case may name a resident; a voucher
 # (donation, distribution, adjustment) moves the station's goods and money. A contact household and a
 # card hand-over name a household; supervisors and units keep a phone; a meeting's follow-up names who
-# answers for it by when; a unit's support records money given.
+# answers for it by when; a unit's support records money given; a patrol is where someone walked.
 AUDITED = {Household: "household", Resident: "resident", UserScope: "assignment", Grid: "grid", Case: "case",
            Voucher: "aid_voucher", ContactHousehold: "contact_household", CardHandover: "card_handover",
            GridSupervisor: "grid_supervisor", CobuildingUnit: "cobuilding_unit", UnitSupport: "cobuilding_support",
-           MeetingFollowUp: "meeting_follow_up"}
+           MeetingFollowUp: "meeting_follow_up", Patrol: "patrol"}
 
 
 def _actor() -> dict:
@@ -113,7 +114,8 @@ def write_audit_rows_of_flush(session: Session, _context) -> None:
 def record(action: str, *, object_type: str | None = None, object_id: int | None = None,
            label: str | None = None, changes: dict | None = None, username: str | None = None,
            user_id: int | None = None) -> None:
-    """An audit row for an event that is not a row change (sign-in, export); caller commits."""
+    """An audit row for an event that is not a row change (sign-in, export), inside the caller's
+    command or transaction."""
     actor = _actor()
     if username is not None:
         actor.update(username=username[:64], user_id=user_id)
@@ -121,3 +123,21 @@ def record(action: str, *, object_type: str | None = None, object_id: int | None
         at=utc_now(), action=action, object_type=object_type,
         object_id=object_id, object_label=label, changes=json.dumps(changes, ensure_ascii=False) if changes else None,
         **actor))
+
+
+@command
+def exported(object_type: str, label: str, changes: dict | None = None) -> None:
+    """An export (a CSV, the monthly pack) on record; committed before the file is sent."""
+    record("export", object_type=object_type, label=label, changes=changes)
+
+
+@command
+def signed_in(user) -> None:
+    """A sign-in on record; committed."""
+    record("login", username=user.username, user_id=user.id)
+
+
+@command
+def sign_in_refused(username: str) -> None:
+    """A refused sign-in on record, with the name that was typed; committed."""
+    record("login_failed", username=username)

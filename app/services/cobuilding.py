@@ -11,6 +11,7 @@ from ..extensions import db
 from ..models import CobuildingUnit, Donor, UnitSupport
 from ..security import actor
 from . import ledger
+from .commands import command
 
 
 class SupportError(ValueError):
@@ -25,6 +26,7 @@ def donor_of(unit: CobuildingUnit) -> Donor:
     return unit.donor
 
 
+@command
 def give(unit: CobuildingUnit, kind: str, given_on: dt.date, purpose: str, *, people: int | None = None,
          lines=(), amount_fen: int = 0, campaign_id: int | None = None, note: str | None = None) -> UnitSupport:
     """Record support; committed, or nothing written (SupportError / ledger.LedgerError)."""
@@ -42,19 +44,14 @@ def give(unit: CobuildingUnit, kind: str, given_on: dt.date, purpose: str, *, pe
         raise SupportError(_l("Unknown kind of support."))
     if kind != "people" and not actor.may("aid_voucher", "donate"):
         raise SupportError(_l("Money and goods go into the aid station: only who receives donations records them."))
-    try:
-        voucher = None
-        if kind != "people":
-            donor = donor_of(unit)
-            db.session.flush()  # the donor has its id
-            voucher = ledger.record("donation", unit.community_id, given_on, lines, amount_fen, donor_id=donor.id,
-                                    campaign_id=campaign_id, note=f"{_l('Co-building')}：{purpose}")
-        support = UnitSupport(unit=unit, community_id=unit.community_id, given_on=given_on, kind=kind,
-                              purpose=purpose, people=people if kind == "people" else None, amount_fen=amount_fen,
-                              voucher=voucher, note=(note or "").strip() or None)
-        db.session.add(support)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    voucher = None
+    if kind != "people":
+        donor = donor_of(unit)
+        db.session.flush()  # the donor has its id
+        voucher = ledger.record("donation", unit.community_id, given_on, lines, amount_fen, donor_id=donor.id,
+                                campaign_id=campaign_id, note=f"{_l('Co-building')}：{purpose}")
+    support = UnitSupport(unit=unit, community_id=unit.community_id, given_on=given_on, kind=kind,
+                          purpose=purpose, people=people if kind == "people" else None, amount_fen=amount_fen,
+                          voucher=voucher, note=(note or "").strip() or None)
+    db.session.add(support)
     return support

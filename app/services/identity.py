@@ -5,6 +5,7 @@ import datetime as dt
 
 from flask_babel import gettext
 
+from ..timekeeping import local_today
 from ..validation import FieldError, check_id_matches, clean_id_number, id_birth_date, id_gender
 
 
@@ -19,6 +20,6 @@ def normalize_identity(id_number: str | None, birth_date: dt.date | None, gender
         return number, birth_date or id_birth_date(number), gender or id_gender(number)
     if not gender:
         raise FieldError("gender", gettext("is required when there is no ID number"))
-    if birth_date and birth_date > dt.date.today():
+    if birth_date and birth_date > local_today():  # the community's day, as the column rule reads it
         raise FieldError("birth_date", gettext("is in the future"))
     return None, birth_date, gender

@@ -23,6 +23,7 @@ from ..models import Building, Grid, Household, Resident
 from ..models.choices import GENDER, POLITICAL_STATUS, RELATION_TO_HEAD, RESIDENCE_TYPE
 from ..security import scope
 from ..validation import FieldError, check_columns, clean_phone
+from .commands import command
 from .identity import normalize_identity
 
 # column key, header in the template (Chinese, as the community's clerks write it)
@@ -188,7 +189,10 @@ def _check(row: dict, grids: dict, buildings: dict, seen: dict, number: int):
                 **person)
 
 
+@command
 def import_residents(data: bytes, filename: str, valid_only: bool = False, progress=None) -> Report:
+    """Every row checked, then all of them imported (or, ``valid_only``, the good ones): committed,
+    or nothing written; a bad row is reported, not imported. ValueError: the file as a whole."""
     headers = dict(COLUMNS)
     report = Report()
     grids = {grid.code: grid for grid in db.session.scalars(scope.restrict(select(Grid), Grid, "grid"))}
@@ -205,26 +209,21 @@ def import_residents(data: bytes, filename: str, valid_only: bool = False, progr
             progress(1)
     if report.problems and not valid_only:
         return report
-    try:
-        for person in good:
-            if person["id_number"] and db.session.scalars(
-                    select(Resident.id).where(Resident.id_number == person["id_number"])).first():
-                report.unchanged += 1
-                continue
-            building = person.pop("building")
-            unit, room, residence = person.pop("unit"), person.pop("room"), person.pop("residence_type")
-            household = db.session.scalars(select(Household).where(
-                Household.building_id == building.id, Household.unit == unit, Household.room == room)).first()
-            if household is None:
-                household = Household(building=building, unit=unit, room=room, residence_type=residence)
-                db.session.add(household)
-            db.session.add(Resident(household=household, **person))
-            db.session.flush()
-            report.imported += 1
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    for person in good:
+        if person["id_number"] and db.session.scalars(
+                select(Resident.id).where(Resident.id_number == person["id_number"])).first():
+            report.unchanged += 1
+            continue
+        building = person.pop("building")
+        unit, room, residence = person.pop("unit"), person.pop("room"), person.pop("residence_type")
+        household = db.session.scalars(select(Household).where(
+            Household.building_id == building.id, Household.unit == unit, Household.room == room)).first()
+        if household is None:
+            household = Household(building=building, unit=unit, room=room, residence_type=residence)
+            db.session.add(household)
+        db.session.add(Resident(household=household, **person))
+        db.session.flush()
+        report.imported += 1
     return report
 
 

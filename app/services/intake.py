@@ -7,7 +7,9 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Case, CaseCategory, Grid
+from ..models.rules import max_length
 from . import workflow
+from .commands import command
 
 
 def _category(community_id: int) -> CaseCategory:
@@ -19,15 +21,18 @@ def _category(community_id: int) -> CaseCategory:
     return found
 
 
+@command
 def case_from(record, source: str) -> tuple[Case, bool]:
-    """(the record's case, whether it was created now); the caller commits."""
+    """(the record's case, whether it was created now); committed, or WorkflowError and nothing written."""
     if record.case_id is not None:
         return db.session.get(Case, record.case_id), False
     if record.grid_id is None:
         raise workflow.WorkflowError(_l("Give it a grid first: a case belongs to a grid."))
     grid = db.session.get(Grid, record.grid_id)
     text = record.content.strip()
-    case = Case(title=text[:40], description=text, source=source, grid_id=grid.id,
+    # the case opens with the record's beginning; the whole stays on the record, linked both ways
+    description = text[:max_length(Case.__table__.c.description)]
+    case = Case(title=text[:40], description=description, source=source, grid_id=grid.id,
                 category=_category(grid.community_id), priority="normal")
     residents = getattr(record, "residents", None)
     if residents:

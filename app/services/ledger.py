@@ -1,8 +1,8 @@
 """The aid ledger: the one place where stock and money move.
 
 ``submit`` builds a voucher from plain data and, for a user who may post, posts it at once
-(``record`` does the same inside the caller's transaction);
-``post`` posts a proposed one. Posting locks the items (and, for money, the community's fund)
+(``record`` does the same inside the caller's command); ``post_proposed`` posts a proposed one and
+``cancel`` cancels it. These three are commands (``app.services.commands``). Posting locks the items (and, for money, the community's fund)
 before reading balances — an UPDATE that touches their rows: a row lock on PostgreSQL, the write
 lock on SQLite — so two staff handing out the last coat at the same moment are served one after
 the other, and the second is told what is left. Posting or cancelling a proposal first claims its
@@ -23,6 +23,7 @@ from ..models import AidItem, Community, FundEntry, Household, StockMove, Vouche
 from ..models.choices import VOUCHER_STATUS
 from ..security import actor
 from ..timekeeping import utc_now
+from .commands import command
 from .numbering import next_in_series
 
 # kind → (receipt series, sign of goods, fund entry kind and sign)
@@ -74,15 +75,10 @@ def _merged(lines) -> list[Line]:
     return [Line(item_id, quantity) for item_id, quantity in totals.items() if quantity]
 
 
+@command
 def submit(kind: str, community_id: int, dated: dt.date, lines=(), amount_fen: int = 0, **links) -> Voucher:
     """A new voucher, posted if the user may post (else proposed); committed, or nothing written."""
-    try:
-        voucher = record(kind, community_id, dated, lines, amount_fen, **links)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return voucher
+    return record(kind, community_id, dated, lines, amount_fen, **links)
 
 
 def _check_amounts(kind: str, lines, amount_fen: int, direction: str | None) -> None:
@@ -104,8 +100,8 @@ def _check_amounts(kind: str, lines, amount_fen: int, direction: str | None) -> 
 def record(kind: str, community_id: int, dated: dt.date, lines=(), amount_fen: int = 0, *,
            household_id: int | None = None, donor_id: int | None = None, campaign_id: int | None = None,
            note: str | None = None, direction: str | None = None) -> Voucher:
-    """``submit`` inside the caller's transaction (another record saved with the voucher, e.g. a
-    co-building unit's support): the caller commits, or rolls back on LedgerError. Quantities and
+    """``submit`` inside the caller's command (another record saved with the voucher, e.g. a
+    co-building unit's support), which commits or rolls back. Quantities and
     the amount are positive; an adjustment's ``direction`` ("in" or "out") says which way it goes."""
     _check_amounts(kind, lines, amount_fen, direction)
     lines = _merged(lines)
@@ -172,7 +168,7 @@ def fund_balance(community_id: int) -> int:
 
 
 def post(voucher) -> None:
-    """Post ``voucher`` (new or proposed) or raise LedgerError; the caller commits."""
+    """Post ``voucher`` (new or proposed) or raise LedgerError, inside the caller's command."""
     if voucher.status != "proposed":
         raise _not_proposed(voucher)
     series, goods_sign, fund = KINDS[voucher.kind]
@@ -204,24 +200,16 @@ def post(voucher) -> None:
     voucher.status, voucher.posted_by, voucher.posted_at = "posted", _username(), utc_now()
 
 
+@command
 def post_proposed(voucher) -> None:
     """The secretary posts a grid manager's proposal; committed, or nothing written."""
-    try:
-        post(voucher)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    post(voucher)
 
 
+@command
 def cancel(voucher) -> None:
     """Cancel a proposal; committed, or nothing written."""
-    try:
-        if voucher.status != "proposed":
-            raise _not_proposed(voucher)
-        _claim(voucher)
-        voucher.status = "cancelled"
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    if voucher.status != "proposed":
+        raise _not_proposed(voucher)
+    _claim(voucher)
+    voucher.status = "cancelled"

@@ -3,10 +3,12 @@ search, and a building's 十分钟生活服务圈 (service facilities within 800
 database using its spatial index)."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 
 from flask_babel import lazy_gettext as _l
+from geoalchemy2.shape import from_shape
 from sqlalchemy import func, select, text
 
 from ..extensions import db
@@ -15,9 +17,12 @@ from ..models.choices import (CASE_FINAL_STAGES, CASE_STAGE, FACILITY_KIND, PART
                               SERVICE_KINDS)
 from ..security import privacy, scope
 from ..security.access import may
+from .commands import command
 
 PRECISION = 6
 WALK_METRES = 800  # a ten-minute walk
+# What the map redraws: kind → (model, geometry column, geometry type).
+EDITABLE = {"grid": (Grid, "boundary", "POLYGON"), "facility": (Facility, "location", "POINT")}
 
 
 def _dialect() -> str:
@@ -141,6 +146,32 @@ def _cases(bbox, heat=False):
             for id_, number, title, stage, geometry in db.session.execute(query)]
 
 
+def _patrol_tracks(bbox):
+    """Each patrol's track (its positions in time order) as a line; one position is a point."""
+    from ..models import Patrol, PatrolPoint
+    from ..timekeeping import zone
+
+    patrols = {row.id: row for row in db.session.execute(scope.restrict(
+        select(Patrol.id, Patrol.username, Patrol.started_at), Patrol, "grid").order_by(Patrol.id.desc()).limit(500))}
+    if not patrols:
+        return []
+    rows = db.session.execute(select(PatrolPoint.patrol_id, func.ST_X(PatrolPoint.location),
+                                     func.ST_Y(PatrolPoint.location))
+                              .where(PatrolPoint.patrol_id.in_(list(patrols))).order_by(PatrolPoint.patrol_id, PatrolPoint.at))
+    tracks: dict[int, list] = {}
+    for patrol_id, x, y in rows:
+        tracks.setdefault(patrol_id, []).append([round(x, PRECISION), round(y, PRECISION)])
+    features = []
+    for patrol_id, coordinates in tracks.items():
+        patrol = patrols[patrol_id]
+        geometry = {"type": "LineString", "coordinates": coordinates} if len(coordinates) > 1 else \
+            {"type": "Point", "coordinates": coordinates[0]}
+        day = patrol.started_at.replace(tzinfo=dt.UTC).astimezone(zone()).strftime("%Y-%m-%d %H:%M")
+        features.append({"type": "Feature", "geometry": geometry, "properties": {
+            "id": patrol_id, "track": True, "label": f"{patrol.username} {day}", "points": len(coordinates)}})
+    return features
+
+
 # name → (label, who may see it (None: everyone with the map), features)
 LAYERS = {
     "grids": (_l("Grids"), None, _grids),
@@ -154,6 +185,7 @@ LAYERS = {
     "care_households": (_l("Care households"), "sensitive", _care),
     "cases": (_l("Open cases"), ("case", "list"), _cases),
     "case_heat": (_l("Case heat map"), ("case", "list"), lambda bbox: _cases(bbox, heat=True)),
+    "patrols": (_l("Patrol tracks"), ("patrol", "list"), _patrol_tracks),
 }
 
 
@@ -212,3 +244,10 @@ def service_circle(building_id: int) -> dict | None:
     return {"building": str(building), "lng": lng, "lat": lat, "radius": WALK_METRES,
             "facilities": [{"id": id_, "name": name, "kind": FACILITY_KIND.label(kind), "metres": round(m)}
                            for id_, name, kind, m in rows if m is not None and m <= WALK_METRES]}
+
+
+@command
+def redraw(row, column: str, shape) -> None:
+    """A grid boundary drawn or a facility moved on the map: committed (the flush checks the scope
+    and the place, the audit log records it), or OutOfScope / FieldError and nothing written."""
+    setattr(row, column, from_shape(shape, srid=4326))

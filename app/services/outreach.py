@@ -14,6 +14,7 @@ from ..models import CardHandover, ContactHousehold, Grid, GridSupervisor, House
 from ..models.outreach import CARD_HANDED, IN_GROUP, REACHED, VISITED
 from ..security import privacy, scope
 from ..timekeeping import local_today
+from .commands import command
 
 
 def percent(part, whole):
@@ -127,9 +128,10 @@ def card_of(household: Household) -> dict:
     }
 
 
+@command
 def hand_over(households, handed_by: str) -> int:
     """Record a card handed over today to each of ``households`` that has none yet (a household is
-    handed one card); the caller commits. Returns how many were recorded."""
+    handed one card); committed. Returns how many were recorded."""
     handed = set(db.session.scalars(select(CardHandover.household_id).where(
         CardHandover.household_id.in_([household.id for household in households]))))
     today = local_today()

@@ -6,14 +6,17 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Attendance, Volunteer
+from .commands import command
 
 
 class AttendanceError(ValueError):
     pass
 
 
+@command
 def attend(activity, user_id: int) -> tuple[Attendance, bool]:
-    """(the user's attendance of ``activity``, whether it was recorded now); the caller commits.
+    """(the user's attendance of ``activity``, whether it was recorded now); committed, or
+    AttendanceError and nothing written.
     The user's volunteer record (in the activity's community) must name their account."""
     me = db.session.scalars(select(Volunteer).where(Volunteer.user_id == user_id,
                                                     Volunteer.community_id == activity.community_id)).first()

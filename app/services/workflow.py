@@ -22,6 +22,8 @@ from ..models.rules import NOTE
 from ..security import actor
 from ..security.steps import REPORT, STEPS, Step  # noqa: F401  (STEPS: the workflow's, for its callers)
 from ..timekeeping import local_today, utc_now
+from .commands import command
+from . import photos
 from .mapdata import grid_at
 from .numbering import next_in_series
 
@@ -50,9 +52,10 @@ def allowed_steps(case) -> list[Step]:
     return [step for step in STEPS.values() if case.stage in step.sources and _may(step)]
 
 
+@command
 def apply(case, name: str, note: str | None = None, resolution: str | None = None,
           satisfaction: int | None = None) -> None:
-    """Make step ``name`` on ``case`` or raise WorkflowError; the caller commits (or rolls back)."""
+    """Make step ``name`` on ``case``: committed, or WorkflowError and nothing written."""
     step = STEPS.get(name)
     if step is None:
         raise WorkflowError(_l("There is no step called %(name)s.", name=name))
@@ -82,6 +85,7 @@ def apply(case, name: str, note: str | None = None, resolution: str | None = Non
         record_event(case, name, before, note)
 
 
+@command
 def apply_to_all(cases, name: str, note: str | None = None) -> None:
     """One step on several cases: all of them or, if any is refused, none (its message says which)."""
     for case in cases:
@@ -94,7 +98,8 @@ def next_number(year: int) -> tuple[int, str]:
 
 
 def open_case(case) -> None:
-    """A new case: number, first stage, reporter, deadline to register, default assignee, first event."""
+    """A new case: number, first stage, reporter, deadline to register, default assignee, first event;
+    saved by the caller (FAB's add, or a command such as ``intake.case_from``)."""
     from ..models import Grid
 
     if case.grid is None and case.grid_id is None and case.location is not None:
@@ -133,6 +138,14 @@ def refuse_edit(case) -> None:
     if not may_edit(case):
         raise WorkflowError(_l("Case %(number)s is %(stage)s: it is read-only; reopen it to change it.",
                                number=case.number, stage=CASE_STAGE.label(case.stage)))
+
+
+@command
+def add_photos(case, uploads) -> list:
+    """Uploaded photos stored on an open case (refused before any file is written if it is closed);
+    committed, or WorkflowError / PhotoError and nothing written (the files removed again)."""
+    refuse_edit(case)
+    return photos.store_uploads(case, uploads)
 
 
 def _shown(value) -> str:

@@ -16,6 +16,7 @@ from .supervision import (ContactHouseholdView, GridSupervisorView, SupervisionD
 from ..validation import COLUMN_LABELS
 from .base import ScopedView
 from .fields import apply_column_rules
+from .field import FieldView, PatrolView
 from .imports import ImportView
 from .lookup import LookupView
 from .map import MapView
@@ -62,6 +63,12 @@ def register_views(appbuilder) -> None:
                         category_label=CASES, category_icon="fa-tasks")
     appbuilder.add_view(MyReportsView, "My reports", label=_l("My reports"), icon="fa-bullhorn",
                         category="Cases")
+    appbuilder.add_view(FieldView, "Field app", label=_l("Field app (phone)"), icon="fa-mobile",
+                        category="Cases")
+    patrols = appbuilder.add_view(PatrolView, "Patrols", label=_l("Patrols"), icon="fa-road", category="Cases")
+    appbuilder.add_link("Patrols per day", href="/patrolview/days/", label=_l("Patrols per person and day"),
+                        icon="fa-calendar", category="Cases", baseview=patrols)
+    _require(appbuilder, "Cases", "Patrols per day", "can_list")
     appbuilder.add_view(CaseCategoryView, "Case categories", label=_l("Case categories"), icon="fa-tags",
                         category="Cases")
     appbuilder.add_view(DiaryView, "Diary", label=_l("People's-conditions diary"), icon="fa-book",

@@ -24,7 +24,7 @@ from ..services.aid_desk import submit_form
 from ..timekeeping import local_today
 from . import formatters as fmt
 from .base import ScopedView
-from .fields import MoneyField, PickerField, choice_field, picker
+from .fields import MoneyField, PickerField, choice_field, in_calendar, picker
 
 LABELS = {
     "name": _l("Name"), "category": _l("Category"), "unit": _l("Unit"), "low_stock": _l("Low-stock mark at"),
@@ -51,7 +51,7 @@ def low_mark(value) -> Markup:
 
 
 def _dated(label=_l("Date")):
-    return DateField(label, [InputRequired()], default=local_today)
+    return DateField(label, [InputRequired(), in_calendar], default=local_today)
 
 
 class ItemLine(Form):

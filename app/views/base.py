@@ -30,6 +30,8 @@ class ScopedView(ModelView):
     list_template = "grid/list.html"  # FAB's list with an "export CSV" button
     scope_level = "grid"  # or "community": readable for every grid of the user's communities
     exclude_route_methods = {"download"}  # no file columns; one permission fewer to reason about
+    # The row's key facts on a phone's card (static/js/phone.js); None: the first four list columns.
+    card_columns: list[str] | None = None
 
     def __init__(self, **kwargs):
         if self.data_kind is None:
@@ -117,7 +119,13 @@ class ScopedView(ModelView):
     def render_template(self, template, **kwargs):
         if template == self.list_template:
             kwargs.setdefault("export_url", self._export_url())
+            kwargs.setdefault("card_columns", self._card_positions())
         return super().render_template(template, **kwargs)
+
+    def _card_positions(self) -> list[int]:
+        """Positions in the list's columns of those a phone shows on a row's card."""
+        columns = list(self.list_columns or [])
+        return [columns.index(name) for name in (self.card_columns or columns[:4]) if name in columns]
 
     def _export_url(self):
         """The export of the list as shown, if this view has one and the user may use it."""

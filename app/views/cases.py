@@ -12,7 +12,6 @@ from markupsafe import Markup
 from wtforms import BooleanField, IntegerField, MultipleFileField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
-from ..extensions import db
 from ..models import Case, CaseCategory
 from ..models.choices import CASE_PRIORITY, CASE_SOURCE, CASE_STAGE, SLA_STATE
 from ..services import lookup, mapdata, photos, workflow
@@ -136,6 +135,7 @@ class CaseView(CasePages, ScopedView):
     page_size = 25
     base_order = ("id", "desc")
     list_columns = ["number", "title", "category", "grid", "stage", "assignee", "due_on", "sla"]
+    card_columns = ["number", "title", "stage", "sla"]
     show_columns = ["number", "title", "stage", "sla", "due_on", "category", "source", "priority", "grid",
                     "address", "location", "resident", "reporter", "assignee", "reported_at", "closed_at",
                     "description", "resolution", "satisfaction"]
@@ -225,11 +225,9 @@ class CaseView(CasePages, ScopedView):
         try:
             workflow.apply(case, form.get("step", ""), note=form.get("note"),
                            resolution=form.get("resolution"), satisfaction=satisfaction)
-            db.session.commit()
             flash(_l("Case %(number)s is now %(stage)s.", number=case.number,
                      stage=CASE_STAGE.label(case.stage)), "success")
         except workflow.WorkflowError as error:
-            db.session.rollback()
             flash(str(error), "danger")
         return redirect(url_for(".show", pk=pk))
 
@@ -238,11 +236,8 @@ class CaseView(CasePages, ScopedView):
     def add_photos(self, pk):
         case = self._scoped_item(pk)
         try:
-            workflow.refuse_edit(case)  # before any file is stored
-            _store_uploaded_photos(case)
-            db.session.commit()
+            workflow.add_photos(case, request.files.getlist("photo"))
         except (photos.PhotoError, workflow.WorkflowError) as error:
-            db.session.rollback()
             flash(str(error), "danger")
         return redirect(url_for(".show", pk=pk))
 
@@ -251,10 +246,8 @@ class CaseView(CasePages, ScopedView):
         items = items if isinstance(items, list) else [items]
         try:
             workflow.apply_to_all(items, name)
-            db.session.commit()
             flash(_l("%(count)d cases: %(step)s.", count=len(items), step=workflow.STEPS[name].label), "success")
         except workflow.WorkflowError as error:
-            db.session.rollback()
             flash(str(error), "danger")
         return redirect(url_for(".list"))
 
@@ -369,9 +362,7 @@ def make_case_from(item, source: str):
     item = item[0] if isinstance(item, list) else item
     try:
         case, created = intake.case_from(item, source)
-        db.session.commit()
     except workflow.WorkflowError as error:
-        db.session.rollback()
         flash(str(error), "danger")
         return redirect(url_for(".show", pk=item.id))
     flash(_l("Case %(number)s was made from this entry.", number=case.number) if created else

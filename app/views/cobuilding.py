@@ -19,7 +19,7 @@ from ..validation import clean_phone
 from .aid import ItemLine, yuan
 from .base import ScopedView
 from .diary import yes_no
-from .fields import MoneyField, PickerField, choice_field, picker
+from .fields import MoneyField, PickerField, choice_field, in_calendar, picker
 from .registry import _belongs_to, _field_check
 
 LABELS = {
@@ -96,7 +96,7 @@ class UnitSupportView(ScopedView):
 
 class SupportForm(DynamicForm):
     unit = PickerField(_l("Unit"), [DataRequired()], kind="cobuilding_unit")
-    given_on = DateField(_l("Date"), [InputRequired()], default=local_today)
+    given_on = DateField(_l("Date"), [InputRequired(), in_calendar], default=local_today)
     kind = choice_field(_l("Kind"), SUPPORT_KIND)
     purpose = StringField(_l("Purpose"), [DataRequired(), Length(max=200)])
     people = IntegerField(_l("People"), [Optional(), NumberRange(1, 10000)])

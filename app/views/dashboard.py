@@ -56,7 +56,6 @@ class MonthlyPackView(BaseView):
     def monthly(self):
         from flask import Response, flash
 
-        from ..extensions import db
         from ..services import audit, monthly
 
         month = request.args.get("month", "")
@@ -65,7 +64,6 @@ class MonthlyPackView(BaseView):
         except ValueError:
             flash(_l("Give the month as YYYY-MM, e.g. 2026-10."), "danger")
             return redirect(url_for("DashboardView.show"))
-        audit.record("export", object_type="monthly_pack", label=month)
-        db.session.commit()
+        audit.exported("monthly_pack", month)
         return Response(data, mimetype="application/zip",
                         headers={"Content-Disposition": f"attachment; filename={name}"})

@@ -75,9 +75,7 @@ def response(view) -> Response:
     columns = [col for col in view.list_columns if col not in privacy.hidden_columns()]
     header = [str(view.label_columns.get(col, col)) for col in columns]
     statement, converters = plan(view, columns)
-    audit.record("export", object_type=view.data_kind, label=str(view.list_title),
-                 changes={"filters": dict(request.args.items())})
-    db.session.commit()
+    audit.exported(view.data_kind, str(view.list_title), changes={"filters": dict(request.args.items())})
     name = f"{view.data_kind}-{local_today().isoformat()}.csv"
     return Response(stream_with_context(export.stream_query(header, statement, converters)), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={name}"})

@@ -7,8 +7,10 @@ from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, Select2Widget
 from flask_appbuilder.validators import Unique
 from flask_babel import lazy_gettext as _l
 from geoalchemy2.shape import from_shape, to_shape
+from shapely.geometry import mapping
 from markupsafe import Markup, escape
 from decimal import Decimal, InvalidOperation
+import json
 
 from wtforms import DateField, Field, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -16,17 +18,76 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation, ValidationError
 
 from ..models.rules import max_length
-from ..services import lookup
-from ..validation import MAX_ID, FieldError, check_date, column_rules, parse_geometry
+from ..security.access import may
+from ..services import lookup, mapdata
+from ..services.ledger import MAX_AMOUNT_FEN
+from ..validation import FieldError, check_date, column_rules, parse_geometry
+
+
+class PlaceWidget(BS3TextAreaFieldWidget):
+    """The geometry's text, with a small map (static/js/place.js): a point from the phone's
+    position or a tap, a polygon drawn; the text stays for typing and pasting."""
+
+    MAP_LAYERS = ("grids", "buildings")  # what a place is found by, without a tile server
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("rows", 2 if field.geom_type == "POINT" else 4)
+        text = super().__call__(field, **kwargs)
+        shown = may("map", "view")
+        config = {
+            "geom": field.geom_type.upper(),
+            "layers": [url_for("MapView.layer", name=name) for name in self.MAP_LAYERS
+                       if shown and mapdata.allowed(name)],
+            "gridAt": url_for("LookupView.lookup", kind="grid") if may("grid", "list") else "",
+            "leaflet": [url_for("vendor.asset", filename=name) for name in LEAFLET],
+            "strings": {key: str(value) for key, value in PLACE_STRINGS.items()},
+        }
+        label = escape(_l("Use my position"))
+        locate = ("" if field.geom_type.upper() != "POINT" else
+                  f'<button type="button" class="btn btn-default grid-place-locate"><i class="fa fa-crosshairs"></i> '
+                  f'{label}</button>')
+        return Markup(f'<div class="grid-place" data-config="{escape(json.dumps(config, ensure_ascii=False))}"'
+                      f' data-shape="{escape(self._shape(field))}">'
+                      f'{text}<div class="grid-place-tools">{locate}'
+                      f'<span class="grid-place-status" aria-live="polite"></span></div>'
+                      f'<div class="grid-place-map"></div>'
+                      f'<div class="grid-place-grid" aria-live="polite"></div></div>')
+
+
+    @staticmethod
+    def _shape(field) -> str:
+        """The field's place as GeoJSON for the map, read as the server reads it; "" if none or bad."""
+        try:
+            return json.dumps(mapping(parse_geometry(field._value(), field.geom_type))) if field._value() else ""
+        except FieldError:
+            return ""
+
+
+LEAFLET = ("leaflet/dist/leaflet.css", "leaflet/dist/leaflet.js",
+           "@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css",
+           "@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js")
+PLACE_STRINGS = {
+    "locating": _l("Finding your position…"),
+    "accuracy": _l("Position found, accurate to about %(metres)s m"),
+    "denied": _l("The browser did not give the position; tap the map or type it"),
+    "unsupported": _l("This browser cannot give a position; tap the map or type it"),
+    "tap": _l("Tap the map to set the point"),
+    "draw": _l("Draw the outline on the map: tap each corner, then the first one again"),
+    "grid": _l("Grid"),
+    "noGrid": _l("Not inside any of your grids"),
+}
 
 
 class GeometryField(TextAreaField):
-    """A geometry typed as WKT or GeoJSON; stored as SRID 4326."""
+    """A geometry typed as WKT or GeoJSON (a point also as two numbers, see
+    ``validation.parse_geometry``) or set on the widget's map; stored as SRID 4326."""
 
-    widget = BS3TextAreaFieldWidget()
+    widget = PlaceWidget()
 
     def __init__(self, label=None, validators=None, geom_type="POLYGON", **kwargs):
-        kwargs.setdefault("description", _l("WKT or GeoJSON, longitude/latitude (WGS84)"))
+        kwargs.setdefault("description", _l("Longitude latitude (or latitude,longitude as a map app copies it), "
+                                            "WKT or GeoJSON") if geom_type.upper() == "POINT"
+                          else _l("Drawn on the map, or WKT or GeoJSON, longitude/latitude (WGS84)"))
         super().__init__(label, validators or [Optional()], **kwargs)
         self.geom_type = geom_type
 
@@ -43,7 +104,7 @@ class GeometryField(TextAreaField):
             self.data = from_shape(parse_geometry(self._text, self.geom_type), srid=4326)
         except FieldError as error:
             self.data = None
-            raise ValueError(error.reason) from None
+            raise ValueError(_l("%(field)s: %(reason)s", field=self.label.text, reason=error.reason)) from None
 
     def _value(self):
         return getattr(self, "_text", "")
@@ -51,9 +112,10 @@ class GeometryField(TextAreaField):
 
 class MoneyField(StringField):
     """An amount of money in yuan, to the fen (e.g. 200 or 35.50), kept as whole fen in ``fen``
-    (money columns are 32-bit integers of fen). Blank is 0. Never negative, NaN or infinite."""
+    (money columns are 32-bit integers of fen). Blank is 0. Never negative, NaN or infinite, and
+    never more than the ledger takes (its money goes to the ledger: one maximum, the ledger's)."""
 
-    MAX_FEN = MAX_ID
+    MAX_FEN = MAX_AMOUNT_FEN
     fen = 0
 
     def pre_validate(self, form):
@@ -184,6 +246,16 @@ class UniqueWhenGiven(Unique):
 
 def _stripped(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def in_calendar(form, field):
+    """A date no record can be outside of (``models.rules.EARLIEST`` to ``LATEST``), for forms that
+    are not a model's (the aid desk's, the co-building support's): a typo like 0206 is the field's
+    error, not a refusal at the flush."""
+    try:
+        check_date(field.name, field.data)
+    except FieldError as error:
+        raise ValidationError(error.reason) from None
 
 
 def _date_rule(column, key: str):

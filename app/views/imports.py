@@ -31,11 +31,9 @@ class ImportView(BaseView):
         """The user's residents in the template's columns (what the import reads), streamed."""
         from flask import stream_with_context
 
-        from ..extensions import db
         from ..services import audit, export
 
-        audit.record("export", object_type="resident_ledger", label="ledger.csv")
-        db.session.commit()
+        audit.exported("resident_ledger", "ledger.csv")
         header = [title for _key, title in importer.COLUMNS]
         rows = export.stream_query(header, importer.ledger_statement(), [None] * len(header))
         return Response(stream_with_context(rows), mimetype="text/csv",

@@ -7,10 +7,8 @@ from flask import abort, current_app, jsonify, request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
-from geoalchemy2.shape import from_shape
 
 from ..extensions import db
-from ..models import Facility, Grid
 from ..models.choices import FACILITY_KIND
 from ..security import scope
 from ..security.access import may
@@ -71,8 +69,7 @@ class MapView(BaseView):
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             abort(400)
-        model, column, geom_type = {"grid": (Grid, "boundary", "POLYGON"),
-                                    "facility": (Facility, "location", "POINT")}.get(body.get("kind"), (None,) * 3)
+        model, column, geom_type = mapdata.EDITABLE.get(body.get("kind"), (None,) * 3)
         if model is None:
             abort(400)
         row_id = body.get("id")
@@ -85,13 +82,10 @@ class MapView(BaseView):
             shape = parse_geometry(json.dumps(body.get("geometry")), geom_type)
         except FieldError as error:
             return jsonify(error=str(error.reason)), 400
-        setattr(row, column, from_shape(shape, srid=4326))
         try:
-            db.session.commit()
+            mapdata.redraw(row, column, shape)
         except scope.OutOfScope as error:
-            db.session.rollback()
             return jsonify(error=str(error)), 403
         except FieldError as error:  # the flush's rules: e.g. a place far outside the community
-            db.session.rollback()
             return jsonify(error=str(error.reason)), 400
         return jsonify(saved=True)

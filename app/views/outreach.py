@@ -91,9 +91,7 @@ class ContactCardView(BaseView):
                                     title=title)
 
     def _hand_over(self, households) -> int:
-        count = outreach.hand_over(households, actor.current().name)
-        db.session.commit()
-        return count
+        return outreach.hand_over(households, actor.current().name)
 
     @expose("/household/<int:pk>/hand_over", methods=["POST"])
     @has_access

@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, FloatField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from ..extensions import db
 from ..models import Activity, Attendance, Team, Volunteer
 from ..models.choices import ACTIVITY_KIND, VOLUNTEER_KIND
 from ..services import volunteering
@@ -84,7 +83,6 @@ class ActivityView(ScopedView):
             flash(str(error), "danger")
         else:
             if recorded:
-                db.session.commit()
                 flash(_l("Your attendance is recorded: %(hours)s hours.", hours=activity.hours), "success")
             else:
                 flash(_l("Your attendance is already recorded."), "info")

@@ -6,7 +6,7 @@ compares it with the user's row here (read with the user, in the query each requ
 anyway). A table of our own keyed by FAB's user id, rather than a column on ``ab_user``.
 
 Revision ID: b64b5f22f796
-Revises: 3e8d5a9c0f14
+Revises: d89b7777f18f
 Create Date: 2026-12-03 10:00:00
 """
 from alembic import op

@@ -32,7 +32,8 @@
   var colours = {};
   var styles = {
     grids: function (f) { colours[f.properties.id] = f.properties.colour; return { color: f.properties.colour, weight: 2, fillOpacity: 0.08 }; },
-    buildings: function () { return { color: "#555", weight: 1, fillOpacity: 0.35 }; }
+    buildings: function () { return { color: "#555", weight: 1, fillOpacity: 0.35 }; },
+    patrols: function () { return { color: "#6a3d9a", weight: 3, opacity: 0.8 }; }
   };
   var kindColours = { fire_hydrant: "#d62728", septic_tank: "#8c564b", sewer_manhole: "#7f7f7f",
     power_room: "#ff7f0e", clinic: "#2ca02c", shop: "#1f77b4", kindergarten: "#e377c2", barber: "#9467bd",
@@ -42,6 +43,7 @@
     if (name === "grids") return popup([p.code + " " + p.name]);
     if (name === "buildings") return popup([(p.compound + " " + p.number).trim(), t.households + ": " + p.households,
       t.residents + ": " + p.residents, p.head ? t.head + ": " + p.head : null], p.link);
+    if (p.track) return popup([p.label, t.positions + ": " + p.points]);
     if (p.names) return popup(p.names.slice(0, 30));
     if (p.number) return popup([p.number + " " + p.title, p.stage_label], "/caseview/show/" + p.id);
     if (p.address) return popup([p.address]);
@@ -50,7 +52,16 @@
 
   /* The legend: each grid's colour (as loaded) and each facility kind's. */
   var legend = L.control({ position: "bottomright" });
-  legend.onAdd = function () { return node("div", null, "grid-map-legend"); };
+  /* On a phone the layer switch starts collapsed and the legend folds behind a button. */
+  var phone = window.matchMedia && window.matchMedia("(max-width: 767px)").matches;
+  legend.onAdd = function () {
+    var box = node("div", null, "grid-map-legend"), toggle = node("button", t.legend, "btn btn-default btn-xs grid-map-legend-toggle");
+    toggle.type = "button";
+    toggle.addEventListener("click", function () { box.classList.toggle("grid-map-legend-open"); });
+    box.appendChild(toggle);
+    L.DomEvent.disableClickPropagation(box);
+    return box;
+  };
   legend.addTo(map);
   function legendRow(colour, text) {
     var row = node("div"), swatch = node("span", null, "grid-swatch");
@@ -64,7 +75,7 @@
     if (kind) legendRow(kindColours[kind], layer.label);
   });
 
-  var overlays = {}, control = L.control.layers(null, {}, { collapsed: false }).addTo(map);
+  var overlays = {}, control = L.control.layers(null, {}, { collapsed: !!phone }).addTo(map);
   config.layers.forEach(function (layer) {
     var group = layer.name === "case_heat" ? null : L.geoJSON(null, {
       style: styles[layer.name],
