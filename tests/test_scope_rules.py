@@ -51,6 +51,21 @@ def _photos_of_open_cases() -> None:
     db.session.commit()
 
 
+def _receipts_of_reports() -> None:
+    """The demo has no phone receipts: one for a case of each grid, as the field app records."""
+    import uuid
+
+    from app.models import FieldReceipt
+    from app.timekeeping import utc_now
+
+    for grid_id in db.session.scalars(select(Grid.id)):
+        case = db.session.scalars(select(Case).where(Case.grid_id == grid_id).order_by(Case.id)).first()
+        if case is not None:
+            db.session.add(FieldReceipt(client_id=str(uuid.uuid4()), kind="report", grid_id=grid_id, case=case,
+                                        received_at=utc_now()))
+    db.session.commit()
+
+
 def _sample(model) -> list:
     """Rows of ``model`` spread over its table, with at least one of each grid and community."""
     ids = list(db.session.scalars(select(model.id).order_by(model.id)))
@@ -77,6 +92,8 @@ def test_what_a_user_reads_and_what_they_may_write_agree(second_community, model
     A row of one community is read and written by its secretary, and by no one of the other."""
     if model.__name__ == "CasePhoto":
         _photos_of_open_cases()
+    if model.__name__ == "FieldReceipt":
+        _receipts_of_reports()
     rule, rows = SCOPED[model], _sample(model)
     assert rows, f"the demo has no {model.__name__} to check"
     level = "community" if isinstance(rule, scope_rules.TheGrid) else "grid"
