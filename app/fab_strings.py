@@ -1,7 +1,7 @@
 """Flask-AppBuilder's own UI strings that its Chinese catalogue lacks.
 
 Listed here so that translations/update.py extracts them into our catalogue, which is loaded
-after FAB's and so fills its gaps (tests/test_i18n.py keeps the list complete).
+after FAB's and so fills its gaps (tests/views/test_i18n.py keeps the list complete).
 """
 from flask_babel import lazy_gettext as _l
 

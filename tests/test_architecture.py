@@ -315,3 +315,12 @@ def test_the_commit_finder_finds_a_commit_and_a_rollback():
               "def undo():\n    try:\n        pass\n    except Exception:\n        session.rollback()\n"
               "def fine():\n    commit_message = 'commit()'\n")
     assert _transaction_calls(source) == [2, 7]
+
+
+def test_the_tests_are_grouped_as_the_app_is():
+    """A module's tests are found by its path: tests/<package>/ for app/<package>/ (the tests of
+    the app as a whole — its shape, start-up, boundary, crawl — at the top)."""
+    folders = {path.name for path in (ROOT / "tests").iterdir() if path.is_dir() and not path.name.startswith(("_", "."))}
+    packages = {path.name for path in (ROOT / "app").iterdir() if (path / "__init__.py").exists()}
+    assert folders and folders <= packages, folders - packages
+    assert all(list(ROOT.glob(f"tests/{folder}/test_*.py")) for folder in folders)

@@ -1,5 +1,5 @@
 """What a row is called (its ``__str__``), as SQL: a list's related columns exported without
-loading one object per row. ``tests/test_export.py`` holds each equal to ``str(row)``.
+loading one object per row. ``tests/services/test_export.py`` holds each equal to ``str(row)``.
 
 A label that needs other tables asks for outer joins (``joins``: (alias, on clause) pairs) rather
 than correlated subqueries, which the database would run once per mention of the label.

@@ -9,7 +9,7 @@ a whole community), birth date (8), sequence (3) and a check digit computed from
 Shown the ID's last four beside the whole birth date, anyone could rebuild it. So the masks show
 nothing of the birth date but its year, and never the check digit: whatever a masked screen,
 export or API shows of a resident, their number stays one of a year's 365 candidates
-(tests/test_privacy.py counts them for every row a supervisor sees).
+(tests/security/test_privacy.py counts them for every row a supervisor sees).
 """
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def mask_phone(value: str | None) -> str:
 MASKS = {"id_number": mask_id_number, "phone": mask_phone, "birth_date": mask_birth_date}
 
 
-# -- the same masks in SQL, for exports (tests/test_privacy.py::test_the_sql_masks_are_the_python_masks holds each equal to its twin) --
+# -- the same masks in SQL, for exports (tests/security/test_privacy.py::test_the_sql_masks_are_the_python_masks holds each equal to its twin) --
 class _stars(FunctionElement):
     """``"*" * n`` in SQL."""
     type = String()

@@ -7,7 +7,7 @@ communities, ``whole_community`` a community given to them whole (a secretary's)
 ``everything`` only the unscoped (a new community). A rule's ``read`` at level ``"grid"`` and its
 ``writes`` name the same rows, unless ``reads_wider`` says some rows are read and not written
 (a community meeting a grid manager reads); nothing is ever written that is not read at level
-``"community"`` (``tests/test_scope_rules.py`` holds both for every model).
+``"community"`` (``tests/security/test_scope_rules.py`` holds both for every model).
 
 Every model under ``app.models`` has a rule, or ``Unscoped`` saying why it holds no community's
 data; ``scope.check_rules`` refuses the start otherwise.

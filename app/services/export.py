@@ -207,7 +207,7 @@ def _rows(connection, statement):
 # quoting only cells with a delimiter, quote or line break) except: PostgreSQL ends rows with LF
 # (the rows here end with CRLF, as csv.writer's), quotes an empty string to tell it from NULL
 # (here NULLIF makes it NULL: an empty cell either way), and writes numbers and times its way
-# (only text and integers are sent through COPY). ``tests/test_export.py`` holds the two equal.
+# (only text and integers are sent through COPY). ``tests/services/test_export.py`` holds the two equal.
 _COPIED_TYPES = (String, Integer)  # Text is a String
 BIG_RESULT = 20_000  # rows: a sort of fewer takes milliseconds, of more delays the first row
 

@@ -15,7 +15,7 @@ from app.services.stats import community_figures
 from samples import count, listed_count
 from test_rbac import denied
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def building_with_head(grid_id):

@@ -120,7 +120,7 @@ def test_the_benchmark_command_prints_both_timings_and_the_ratio(tmp_path):
     if BACKEND != "sqlite":
         pytest.skip("the benchmark builds its own database; the SQLite run covers the command")
     result = subprocess.run([sys.executable, "-m", "benchmarks.dashboard", "--residents", "12000", "--repeat", "1"],
-                            cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     lines = dict(re.findall(r"^(.+?)\s{2,}([\d,.]+)$", result.stdout, re.M))

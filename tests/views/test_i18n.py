@@ -9,7 +9,7 @@ from babel.messages.pofile import read_po
 
 pytestmark = pytest.mark.engine_independent
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_l": None, "lazy_gettext": None, "gettext": None, "_": None}
 
 

@@ -137,7 +137,7 @@ def test_the_export_benchmark_command_prints_its_figures(tmp_path):
     env = {**os.environ, "GRID_INSTANCE_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
     result = subprocess.run([sys.executable, "-m", "benchmarks.export", "--residents", "12000", "9500"],
-                            cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     # residents, path, user, rows, rows/s, then first byte, first row, CPU s, peak MB, RSS MB
