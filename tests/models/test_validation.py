@@ -8,6 +8,8 @@ from app.services.identity import normalize_identity
 from app.validation import (FieldError, clean_colour, clean_id_number, clean_phone, id_birth_date,
                             id_gender, parse_geometry)
 
+pytestmark = pytest.mark.engine_independent  # pure functions of text
+
 
 def make_id(body17: str) -> str:
     return body17 + ric.calc_check_digit(body17 + "0")  # stdnum expects a full-length number

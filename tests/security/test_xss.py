@@ -57,7 +57,7 @@ def test_what_users_typed_is_shown_as_text_on_every_page(app, client_as, usernam
             # JSON carries the text as a string value, for the page's script to put in as text.
             assert response.mimetype in ("application/json", "text/csv", "application/zip",
                                          "application/octet-stream", "image/png", "image/jpeg", "text/css",
-                                         "application/javascript", "text/javascript"), (url, response.mimetype)
+                                         "application/javascript", "text/javascript", "application/manifest+json"), (url, response.mimetype)
             continue
         html = response.get_data(as_text=True)
         assert PAYLOAD not in html, url

@@ -37,10 +37,11 @@ def browser():
         chromium.close()
 
 
-def signed_in_page(browser, base, username="admin"):
+def signed_in_page(browser, base, username="admin", **context_options):
     """A page signed in through the real form; ``page.problems`` collects errors, failed
-    responses, requests to other hosts and Content-Security-Policy violations."""
-    page = browser.new_page()
+    responses, requests to other hosts and Content-Security-Policy violations. With
+    ``context_options`` (a phone's viewport and touch, a position …) in a context of its own."""
+    page = (browser.new_context(**context_options) if context_options else browser).new_page()
     page.problems = []
     page.on("pageerror", lambda error: page.problems.append(f"page error: {error}"))
     page.on("console", lambda msg: msg.type == "error" and page.problems.append(f"console: {msg.text}"))

@@ -13,6 +13,8 @@ from app.models import Case, CasePhoto, FieldReceipt, Visit
 from conftest import dispose, make_app
 from test_browser import CHROMIUM, playwright, serve
 
+pytestmark = pytest.mark.engine_independent  # pages and scripts; the data path is tested on both
+
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2, "geolocation": {"longitude": 117.0568, "latitude": 36.6934, "accuracy": 12},
          "permissions": ["geolocation"], "locale": "zh-CN"}

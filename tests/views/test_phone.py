@@ -10,7 +10,9 @@ from app.extensions import db
 from app.models import Case
 from conftest import login
 import test_browser
-from test_browser import open_picker, options, playwright, serve
+from test_browser import open_picker, options, playwright, serve, signed_in_page
+
+pytestmark = pytest.mark.engine_independent  # pages and scripts; the data path is tested on both
 
 browser = test_browser.browser  # the fixture: one Chromium for the module's tests
 
@@ -55,19 +57,8 @@ def phone_pages(app, username) -> list[str]:
 
 
 def phone(browser, base, username, **options):
-    """A phone's browser context signed in as ``username``; its page's ``problems`` as in test_browser."""
-    context = browser.new_context(**PHONE, **options)
-    page = context.new_page()
-    page.problems = []
-    page.on("pageerror", lambda error: page.problems.append(f"page error: {error}"))
-    page.on("response", lambda r: r.status >= 400 and page.problems.append(f"{r.status}: {r.url}"))
-    page.goto(base + "/login/")
-    page.fill("#username", username)
-    page.fill("#password", "demo123")
-    page.click("input[type=submit]")
-    page.wait_for_url(lambda url: "/login/" not in url)
-    page.base = base
-    return page
+    """A phone's browser context signed in as ``username`` (``page.problems`` as in test_browser)."""
+    return signed_in_page(browser, base, username, **PHONE, **options)
 
 
 @pytest.fixture
