@@ -44,7 +44,9 @@ def signed_in_page(browser, base, username="admin", **context_options):
     page = (browser.new_context(**context_options) if context_options else browser).new_page()
     page.problems = []
     page.on("pageerror", lambda error: page.problems.append(f"page error: {error}"))
-    page.on("console", lambda msg: msg.type == "error" and page.problems.append(f"console: {msg.text}"))
+    # a request the test cut off (``context.set_offline``) is the test's doing, not the page's
+    page.on("console", lambda msg: msg.type == "error" and "ERR_INTERNET_DISCONNECTED" not in msg.text
+            and page.problems.append(f"console: {msg.text}"))
     page.on("response", lambda r: r.status >= 400 and page.problems.append(f"{r.status}: {r.url}"))
     page.on("request", lambda r: urlparse(r.url).hostname not in ("127.0.0.1", None)
             and page.problems.append(f"foreign request: {r.url}"))

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Case, CasePhoto, FieldReceipt, Visit
 from conftest import dispose, make_app
-from test_browser import CHROMIUM, playwright, serve
+from test_browser import CHROMIUM, playwright, serve, signed_in_page
 
 pytestmark = pytest.mark.engine_independent  # pages and scripts; the data path is tested on both
 
@@ -35,21 +35,12 @@ def site(databases, demo_template):
 
 
 def phone(site, username):
+    """A phone signed in as ``username`` on the field app (``page.problems`` as in test_browser)."""
     browser, base, _app = site
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    page.problems = []
-    page.on("pageerror", lambda error: page.problems.append(f"page error: {error}"))
-    page.on("console", lambda msg: msg.type == "error" and "ERR_INTERNET_DISCONNECTED" not in msg.text
-            and page.problems.append(f"console: {msg.text}"))
-    page.goto(base + "/login/?next=/field/")
-    page.fill("#username", username)
-    page.fill("#password", "demo123")
-    page.click("input[type=submit]")
-    page.wait_for_url(lambda url: "/login/" not in url)
+    page = signed_in_page(browser, base, username, **PHONE)
     page.goto(base + "/field/")
     page.wait_for_selector("#f-user:not(:empty)")
-    return context, page
+    return page.context, page
 
 
 def photo(tmp_path, name="photo.jpg", size=(2400, 1800)):
